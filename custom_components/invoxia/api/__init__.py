@@ -1,0 +1,71 @@
+"""Typed async client of the Invoxia GPS tracker cloud API (no Home Assistant inside).
+
+Offers the public API of the gps_tracker library, with its known flaws fixed.
+"""
+
+from .client import DEFAULT_API_URL, AsyncClient, Client, Config
+from .exceptions import (
+    ApiConnectionError,
+    ApiTimeoutError,
+    FailedQuery,
+    ForbiddenQuery,
+    GpsTrackerException,
+    HttpException,
+    NoContentQuery,
+    RateLimitedQuery,
+    UnauthorizedQuery,
+    UnknownAnswerScheme,
+    UnknownDeviceType,
+)
+from .models import (
+    Android,
+    Device,
+    Iphone,
+    Phone,
+    Tracker,
+    Tracker01,
+    Tracker03,
+    Tracker04,
+    TrackerConfig,
+    TrackerData,
+    TrackerIcon,
+    TrackerMethod,
+    TrackerMode,
+    TrackerStatus,
+    TrackerUsage,
+    User,
+)
+
+__all__ = [
+    "DEFAULT_API_URL",
+    "Android",
+    "ApiConnectionError",
+    "ApiTimeoutError",
+    "AsyncClient",
+    "Client",
+    "Config",
+    "Device",
+    "FailedQuery",
+    "ForbiddenQuery",
+    "GpsTrackerException",
+    "HttpException",
+    "Iphone",
+    "NoContentQuery",
+    "Phone",
+    "RateLimitedQuery",
+    "Tracker",
+    "Tracker01",
+    "Tracker03",
+    "Tracker04",
+    "TrackerConfig",
+    "TrackerData",
+    "TrackerIcon",
+    "TrackerMethod",
+    "TrackerMode",
+    "TrackerStatus",
+    "TrackerUsage",
+    "UnauthorizedQuery",
+    "UnknownAnswerScheme",
+    "UnknownDeviceType",
+    "User",
+]

@@ -1,0 +1,370 @@
+"""Async and sync clients of the Invoxia cloud API."""
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+import json
+import logging
+import math
+from types import TracebackType
+from typing import Final, Self, override
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from .exceptions import (
+    ApiConnectionError,
+    ApiTimeoutError,
+    FailedQuery,
+    ForbiddenQuery,
+    NoContentQuery,
+    RateLimitedQuery,
+    UnauthorizedQuery,
+    UnknownAnswerScheme,
+    UnknownDeviceType,
+)
+from .models import Device, Tracker, TrackerConfig, TrackerData, TrackerStatus, User
+
+_LOGGER = logging.getLogger(__package__)
+
+DEFAULT_API_URL: Final = "https://labs.invoxia.io"
+DEVICE_KINDS: Final = ("android", "iphone", "tracker")
+LOCATIONS_PER_PAGE: Final = 20
+# Far above the largest real answer (thousands of trackers), far below harm.
+MAX_RESPONSE_BYTES: Final = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Credentials and endpoint of an Invoxia account."""
+
+    username: str
+    password: str = field(repr=False)
+    api_url: str = DEFAULT_API_URL
+    request_timeout: float = 20.0
+
+    def __post_init__(self) -> None:
+        """Normalise api_url to scheme://host[:port] and check the timeout."""
+        parts = urlsplit(self.api_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            msg = "api_url must be an http(s) URL with a host"
+            raise ValueError(msg)
+        object.__setattr__(self, "api_url", f"{parts.scheme}://{parts.netloc}")
+        if not self.request_timeout > 0:
+            msg = "request_timeout must be a positive number of seconds"
+            raise ValueError(msg)
+
+    @override
+    def __repr__(self) -> str:
+        """Show everything but the password."""
+        return (
+            f"Config(username={self.username!r}, password='********', "
+            f"api_url={self.api_url!r}, request_timeout={self.request_timeout!r})"
+        )
+
+
+def _retry_after(header: str | None) -> float | None:
+    """Read a Retry-After header: seconds or an HTTP date."""
+    if header is None:
+        return None
+    try:
+        return max(0.0, float(header))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _epoch(moment: datetime) -> float:
+    """Seconds since the epoch; a naive datetime is taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+class AsyncClient:
+    """Asynchronous client of the Invoxia API.
+
+    Uses the given aiohttp session (never closing it) or creates and owns one.
+    """
+
+    def __init__(
+        self, config: Config, session: aiohttp.ClientSession | None = None
+    ) -> None:
+        """Prepare the client; no request is made."""
+        self._config = config
+        self._session = session
+        self._owns_session = session is None
+        self._auth = aiohttp.BasicAuth(config.username, config.password)
+        self._unknown_types_logged: set[str] = set()
+
+    async def __aenter__(self) -> Self:
+        """Enter the context: the client closes its own session on exit."""
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the client."""
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the session if the client created it."""
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def _request(self, path: str, params: dict[str, str] | None = None) -> object:
+        """GET an API path and return its decoded JSON body."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        url = f"{self._config.api_url}/{path}"
+        try:
+            async with (
+                asyncio.timeout(self._config.request_timeout),
+                # Credentials go on each request, never on a session that may be shared,
+                # and redirects are refused so they never reach another host.
+                self._session.get(
+                    url, params=params, auth=self._auth, allow_redirects=False
+                ) as response,
+            ):
+                body = await self._read_body(response)
+                status = response.status
+                retry_after = response.headers.get(aiohttp.hdrs.RETRY_AFTER)
+        except TimeoutError as err:
+            msg = f"No answer from the API within {self._config.request_timeout} s"
+            raise ApiTimeoutError(msg) from err
+        except (aiohttp.ClientError, OSError) as err:
+            msg = f"Cannot reach the API: {type(err).__name__}"
+            raise ApiConnectionError(msg) from err
+        _LOGGER.debug("GET /%s %s: %d, %d bytes", path, params or "", status, len(body))
+        self._raise_for_status(status, body, retry_after)
+        try:
+            return json.loads(body)
+        except ValueError as err:
+            msg = "The API answered with a body that is not JSON"
+            raise UnknownAnswerScheme(msg) from err
+
+    @staticmethod
+    async def _read_body(response: aiohttp.ClientResponse) -> bytes:
+        """Read a body, refusing one larger than MAX_RESPONSE_BYTES."""
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_chunked(64 * 1024):
+            size += len(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                msg = f"The API answer exceeds {MAX_RESPONSE_BYTES} bytes"
+                raise UnknownAnswerScheme(msg)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    @staticmethod
+    def _raise_for_status(status: int, body: bytes, retry_after: str | None) -> None:
+        """Raise the exception that matches an HTTP status that is not a success."""
+        if status == 204:  # noqa: PLR2004 - HTTP status codes read best as numbers
+            msg = "The API has no content for this request"
+            raise NoContentQuery(status, msg)
+        if 200 <= status < 300:  # noqa: PLR2004
+            return
+        if status == 401:  # noqa: PLR2004
+            raise UnauthorizedQuery(status, _detail(body) or "Invalid credentials")
+        if status == 403:  # noqa: PLR2004
+            msg = "These credentials are not allowed to access this data"
+            raise ForbiddenQuery(status, msg)
+        if status == 429:  # noqa: PLR2004
+            msg = "The API limits the request rate"
+            raise RateLimitedQuery(status, msg, _retry_after(retry_after))
+        msg = f"The API answered with HTTP status {status}"
+        raise FailedQuery(status, msg)
+
+    async def get_users(self) -> list[User]:
+        """Return the users of the account."""
+        data = await self._request("users/")
+        return [User.from_json(item) for item in _as_list(data)]
+
+    async def get_user(self, user_id: int) -> User:
+        """Return one user by id."""
+        return User.from_json(await self._request(f"users/{user_id}/"))
+
+    async def get_devices(self, kind: str | None = None) -> list[Device]:
+        """Return the account's devices, optionally of one kind only.
+
+        Devices of a type unknown to the client are skipped, so that a new product
+        never breaks a whole listing.
+        """
+        if kind is not None and kind not in DEVICE_KINDS:
+            msg = f"kind must be one of {', '.join(DEVICE_KINDS)}"
+            raise ValueError(msg)
+        data = await self._request("devices/", {"type": kind} if kind else None)
+        devices: list[Device] = []
+        for item in _as_list(data):
+            try:
+                devices.append(Device.from_json(item))
+            except UnknownDeviceType as err:
+                if err.device_type not in self._unknown_types_logged:
+                    self._unknown_types_logged.add(err.device_type)
+                    _LOGGER.debug(
+                        "Skipping devices of unknown type %s", err.device_type
+                    )
+        return devices
+
+    async def get_device(self, device_id: int) -> Device:
+        """Return one device by id; UnknownDeviceType when its type is unknown."""
+        return Device.from_json(await self._request(f"devices/{device_id}/"))
+
+    async def get_trackers(self) -> list[Tracker]:
+        """Return the account's trackers, each with its config and status."""
+        return [
+            device
+            for device in await self.get_devices(kind="tracker")
+            if isinstance(device, Tracker)
+        ]
+
+    async def get_locations(
+        self,
+        tracker: Tracker,
+        not_before: datetime | None = None,
+        not_after: datetime | None = None,
+        max_count: int = LOCATIONS_PER_PAGE,
+    ) -> list[TrackerData]:
+        """Return up to max_count locations of a tracker, newest first.
+
+        The API answers at most a page of locations per query, filtered on whole
+        seconds (both bounds included). The next page is asked below the oldest
+        second seen: locations of that second come again and are dropped by uuid;
+        a page that brings nothing new means the second holds more than a page,
+        which the API cannot page through, so the query moves below it.
+        """
+        path = f"devices/{tracker.id}/tracker_data/"
+        params: dict[str, str] = {}
+        if not_before is not None:
+            params["timestamp"] = str(math.ceil(_epoch(not_before)))
+        upper = None if not_after is None else math.floor(_epoch(not_after))
+        locations: dict[object, TrackerData] = {}
+        while len(locations) < max_count:
+            if upper is not None:
+                params["timestamp_max"] = str(upper)
+            page = [
+                TrackerData.from_json(item)
+                for item in _as_list(await self._request(path, params))
+            ]
+            new = [item for item in page if item.uuid not in locations]
+            locations.update((item.uuid, item) for item in new)
+            if len(page) < LOCATIONS_PER_PAGE:
+                break
+            oldest = math.floor(min(item.datetime for item in page).timestamp())
+            upper = oldest if new else oldest - 1
+        ordered = sorted(
+            locations.values(), key=lambda item: item.datetime, reverse=True
+        )
+        return ordered[: max(max_count, 0)]
+
+    async def get_tracker_status(self, tracker: Tracker) -> TrackerStatus:
+        """Return the current status of a tracker."""
+        return TrackerStatus.from_json(
+            await self._request(f"devices/{tracker.id}/tracker_status/")
+        )
+
+    async def get_tracker_config(self, tracker: Tracker) -> TrackerConfig:
+        """Return the current settings of a tracker."""
+        return TrackerConfig.from_json(
+            await self._request(f"devices/{tracker.id}/tracker_config/")
+        )
+
+
+def _as_list(data: object) -> list[object]:
+    """Check that an answer is a JSON list."""
+    if not isinstance(data, list):
+        msg = "Expected a JSON list from the API"
+        raise UnknownAnswerScheme(msg)
+    return data
+
+
+def _detail(body: bytes) -> str | None:
+    """Return the API's explanation of an error, when it gives one."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    detail = data.get("detail") if isinstance(data, dict) else None
+    return detail if isinstance(detail, str) else None
+
+
+class Client:
+    """Synchronous client for plain scripts, running an AsyncClient on its own loop."""
+
+    def __init__(self, config: Config) -> None:
+        """Prepare the client and its private event loop."""
+        self._runner = asyncio.Runner()
+        self._client = AsyncClient(config)
+
+    def __enter__(self) -> Self:
+        """Enter the context: the client closes on exit."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the client."""
+        self.close()
+
+    def _run[T](self, call: Callable[[], Coroutine[object, object, T]]) -> T:
+        return self._runner.run(call())
+
+    def close(self) -> None:
+        """Close the session and the event loop."""
+        self._run(self._client.close)
+        self._runner.close()
+
+    def get_users(self) -> list[User]:
+        """Return the users of the account."""
+        return self._run(self._client.get_users)
+
+    def get_user(self, user_id: int) -> User:
+        """Return one user by id."""
+        return self._run(lambda: self._client.get_user(user_id))
+
+    def get_devices(self, kind: str | None = None) -> list[Device]:
+        """Return the account's devices, optionally of one kind only."""
+        return self._run(lambda: self._client.get_devices(kind))
+
+    def get_device(self, device_id: int) -> Device:
+        """Return one device by id."""
+        return self._run(lambda: self._client.get_device(device_id))
+
+    def get_trackers(self) -> list[Tracker]:
+        """Return the account's trackers."""
+        return self._run(self._client.get_trackers)
+
+    def get_locations(
+        self,
+        tracker: Tracker,
+        not_before: datetime | None = None,
+        not_after: datetime | None = None,
+        max_count: int = LOCATIONS_PER_PAGE,
+    ) -> list[TrackerData]:
+        """Return up to max_count locations of a tracker, newest first."""
+        return self._run(
+            lambda: self._client.get_locations(
+                tracker, not_before, not_after, max_count
+            )
+        )
+
+    def get_tracker_status(self, tracker: Tracker) -> TrackerStatus:
+        """Return the current status of a tracker."""
+        return self._run(lambda: self._client.get_tracker_status(tracker))
+
+    def get_tracker_config(self, tracker: Tracker) -> TrackerConfig:
+        """Return the current settings of a tracker."""
+        return self._run(lambda: self._client.get_tracker_config(tracker))
