@@ -1,0 +1,39 @@
+"""The Invoxia GPS tracker integration."""
+
+from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.device_registry import DeviceEntry
+
+from .api import AsyncClient, Config
+from .const import CONF_API_URL
+from .coordinator import InvoxiaConfigEntry, InvoxiaCoordinator, is_listed
+
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.DEVICE_TRACKER, Platform.SENSOR]
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: InvoxiaConfigEntry) -> bool:
+    """Connect to the account and set up its trackers."""
+    client = AsyncClient(
+        Config(
+            entry.data[CONF_EMAIL], entry.data[CONF_PASSWORD], entry.data[CONF_API_URL]
+        ),
+        session=async_get_clientsession(hass),
+    )
+    coordinator = InvoxiaCoordinator(hass, entry, client)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: InvoxiaConfigEntry) -> bool:
+    """Unload the platforms of an account."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: InvoxiaConfigEntry, device: DeviceEntry
+) -> bool:
+    """Let the user remove a device whose tracker is no longer on the account."""
+    return not is_listed(device, entry.runtime_data.data)

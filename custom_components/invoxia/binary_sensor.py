@@ -1,0 +1,62 @@
+"""Whether each tracker is moving, and whether it is in lost mode."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final, override
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import InvoxiaConfigEntry, InvoxiaTrackerData
+from .entity import InvoxiaEntity, async_add_tracker_entities
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvoxiaBinarySensorEntityDescription(BinarySensorEntityDescription):
+    """A tracker binary sensor and how to read its value."""
+
+    is_on_fn: Callable[[InvoxiaTrackerData], bool]
+
+
+BINARY_SENSORS: Final[tuple[InvoxiaBinarySensorEntityDescription, ...]] = (
+    InvoxiaBinarySensorEntityDescription(
+        key="moving",
+        device_class=BinarySensorDeviceClass.MOVING,
+        is_on_fn=lambda data: not data.tracker.tracker_status.stationary,
+    ),
+    InvoxiaBinarySensorEntityDescription(
+        key="lost_mode",
+        translation_key="lost_mode",
+        is_on_fn=lambda data: data.tracker.tracker_status.lost_pending,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: InvoxiaConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the binary sensors of every tracker of the account."""
+    async_add_tracker_entities(
+        entry, async_add_entities, BINARY_SENSORS, InvoxiaBinarySensorEntity
+    )
+
+
+class InvoxiaBinarySensorEntity(InvoxiaEntity, BinarySensorEntity):
+    """A binary sensor of a tracker."""
+
+    entity_description: InvoxiaBinarySensorEntityDescription
+
+    @property
+    @override
+    def is_on(self) -> bool:
+        """The sensor's value from the latest data."""
+        return self.entity_description.is_on_fn(self.data)

@@ -1,0 +1,20 @@
+"""Constants of the Invoxia integration."""
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "invoxia"
+LOGGER: Final = logging.getLogger(__package__)
+
+CONF_API_URL: Final = "api_url"
+
+DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=60)
+MIN_SCAN_INTERVAL: Final = timedelta(seconds=30)
+MAX_SCAN_INTERVAL: Final = timedelta(hours=1)
+
+# Location histories are fetched concurrently, but never more than this many at once.
+MAX_CONCURRENT_REQUESTS: Final = 16
+
+MANUFACTURER: Final = "Invoxia"
+WEB_APP_URL: Final = "https://gps.invoxia.com/"

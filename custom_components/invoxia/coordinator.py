@@ -1,0 +1,150 @@
+"""The coordinator: the only caller of the Invoxia API."""
+
+import asyncio
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_SCAN_INTERVAL
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .api import (
+    ApiConnectionError,
+    AsyncClient,
+    ForbiddenQuery,
+    GpsTrackerException,
+    RateLimitedQuery,
+    Tracker,
+    TrackerData,
+    UnauthorizedQuery,
+)
+from .const import DEFAULT_SCAN_INTERVAL, DOMAIN, LOGGER, MAX_CONCURRENT_REQUESTS
+
+type InvoxiaConfigEntry = ConfigEntry[InvoxiaCoordinator]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InvoxiaTrackerData:
+    """What is known of one tracker: device, config and status, and its latest fix.
+
+    `fix_of` is the status's last_location the fix was fetched for: when the status
+    reports a newer one, the tracker moved and its fix is fetched again.
+    """
+
+    tracker: Tracker
+    fix: TrackerData | None
+    fix_of: datetime | None
+
+
+type InvoxiaData = dict[int, InvoxiaTrackerData]
+
+
+class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
+    """Polls the account: one listing per poll, plus the fixes of moved trackers."""
+
+    config_entry: InvoxiaConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, entry: InvoxiaConfigEntry, client: AsyncClient
+    ) -> None:
+        """Set up the coordinator of one account."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=DOMAIN,
+            update_interval=timedelta(
+                seconds=entry.options.get(
+                    CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds()
+                )
+            ),
+            always_update=False,
+        )
+        self.client = client
+        self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
+
+    async def _async_update_data(self) -> InvoxiaData:
+        """Fetch the trackers, then the latest fix of each tracker that moved."""
+        try:
+            trackers = await self.client.get_trackers()
+        except (UnauthorizedQuery, ForbiddenQuery) as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        except RateLimitedQuery as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="rate_limited",
+                retry_after=err.retry_after,
+            ) from err
+        except ApiConnectionError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="cannot_connect"
+            ) from err
+        except GpsTrackerException as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="api_error"
+            ) from err
+        previous = self.data or {}
+        data = dict(
+            zip(
+                (tracker.id for tracker in trackers),
+                await asyncio.gather(
+                    *(
+                        self._async_tracker_data(tracker, previous.get(tracker.id))
+                        for tracker in trackers
+                    )
+                ),
+                strict=True,
+            )
+        )
+        if data.keys() != previous.keys():
+            self._remove_stale_devices(data)
+        return data
+
+    async def _async_tracker_data(
+        self, tracker: Tracker, known: InvoxiaTrackerData | None
+    ) -> InvoxiaTrackerData:
+        """Combine a fresh listing with the latest fix, fetched only when it moved."""
+        kept = (
+            replace(known, tracker=tracker)
+            if known
+            else InvoxiaTrackerData(tracker=tracker, fix=None, fix_of=None)
+        )
+        last_location = tracker.tracker_status.last_location
+        if last_location is None or kept.fix_of == last_location:
+            return kept
+        try:
+            async with self._semaphore:
+                fixes = await self.client.get_locations(tracker, max_count=1)
+        except GpsTrackerException as err:
+            # One tracker's history failing must not fail the poll: keep the last fix
+            # and leave fix_of behind, so that the next poll asks again.
+            LOGGER.debug("Cannot fetch the latest fix of %s: %s", tracker.name, err)
+            return kept
+        return InvoxiaTrackerData(
+            tracker=tracker, fix=fixes[0] if fixes else None, fix_of=last_location
+        )
+
+    def _remove_stale_devices(self, data: InvoxiaData) -> None:
+        """Detach the devices of trackers that are no longer on the account."""
+        registry = dr.async_get(self.hass)
+        for device in dr.async_entries_for_config_entry(
+            registry, self.config_entry.entry_id
+        ):
+            if not is_listed(device, data):
+                registry.async_update_device(
+                    device.id, remove_config_entry_id=self.config_entry.entry_id
+                )
+
+
+def is_listed(device: dr.DeviceEntry, data: InvoxiaData) -> bool:
+    """Tell whether a device is one of the trackers in the data."""
+    serials = {item.tracker.serial for item in data.values()}
+    return any(
+        domain == DOMAIN and identifier in serials
+        for domain, identifier in device.identifiers
+    )
