@@ -1,0 +1,1 @@
+"""Tests of the Invoxia integration, its API client and its simulator."""
