@@ -1,0 +1,879 @@
+"""The simulated account: one user, one phone and trackers roaming around home, on a clock.
+
+Everything derives from a seed, so the same arguments give the same world, byte for byte.
+Each tracker draws from its own random streams: adding, removing or inspecting one tracker
+never changes another. A tracker's history before the world's start is only generated when
+first read, which keeps a world of thousands of trackers cheap to build.
+"""
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from enum import IntEnum
+import itertools
+from math import cos, floor, pi, radians, sin, sqrt
+import random
+import secrets
+import uuid
+
+type JsonValue = None | bool | int | float | str | list[JsonValue] | dict[str, JsonValue]
+type JsonObject = dict[str, JsonValue]
+type Position = tuple[float, float]
+
+DEFAULT_HOME: Position = (48.8566, 2.3522)
+DEFAULT_USERNAME = "demo@example.com"
+DEFAULT_PASSWORD = "demo-password"  # noqa: S105 - the simulator's published demo credentials
+PAGE_SIZE = 20
+"""The most locations one `tracker_data` answer holds, as the real API."""
+
+TRACKER_TYPES = ("tracker_01", "tracker_03", "tracker_04")
+PHONE_TYPES = ("android", "iphone")
+USAGES = ("dog", "cat", "bike", "vehicle", "person")
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND = 1_000_000
+_HOUR = 3600 * _SECOND
+_DAY = 24 * _HOUR
+_METRES_PER_DEGREE = 111_320.0
+_HOME_RADIUS_M = 100.0
+_TIMEZONE = "Europe/Paris"
+_FIRMWARE_PATH = "http://developer.invoxia.com/update/tracker/update.pup"
+
+_GPS = 2
+_UNKNOWN_METHOD = 99
+_UNKNOWN_ICON = 999
+_LOST_PET_MODE = 27
+_PRECISION_M = {1: (400, 3000), 2: (4, 30), 3: (20, 150), 6: (5, 50), 14: (2, 10)}
+_BURST_METHODS = (2, 3, 1, 14)
+
+# Newest-first indices, in a tracker's history at the world's start, of the fixes that
+# share one exact second: the first run straddles the first and second page of 20, the
+# second is longer than a page, so a client paging by time alone never gets past it.
+_PAGE_BOUNDARY_RUN = range(PAGE_SIZE - 2, PAGE_SIZE + 2)
+_SAME_SECOND_RUN = range(30, 30 + PAGE_SIZE + 5)
+_UNKNOWN_METHOD_INDEX = 7
+
+
+class UnknownTrackerError(LookupError):
+    """No tracker of the account has this id."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Usage:
+    """What a tracker is attached to, and how that thing moves."""
+
+    usage: str
+    icon: int
+    modes: tuple[int, ...]
+    names: tuple[str, ...]
+    model: str
+    trip_m: tuple[float, float]
+    speed_m_s: tuple[float, float]
+    fix_every_s: int
+    weight_kg: tuple[float, float] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """A tracker hardware generation and the network it talks through."""
+
+    kind: str
+    network: str
+    network_region: str
+    operators: tuple[str, ...]
+    board_name: str | None
+    version: str
+    methods: tuple[int, ...]
+    """Location methods it reports, repeated to weigh the random choice."""
+
+
+_USAGES = {
+    usage.usage: usage
+    for usage in (
+        _Usage(
+            usage="dog",
+            icon=14,
+            modes=(21, 22),
+            names=("Rex", "Nala", "Filou", "Oslo"),
+            model="Invoxia GPS Pet Tracker",
+            trip_m=(200.0, 1500.0),
+            speed_m_s=(1.0, 2.2),
+            fix_every_s=120,
+            weight_kg=(8.0, 35.0),
+        ),
+        _Usage(
+            usage="cat",
+            icon=31,
+            modes=(21,),
+            names=("Mistigri", "Félix", "Caramel", "Minou"),
+            model="Invoxia GPS Pet Tracker",
+            trip_m=(50.0, 400.0),
+            speed_m_s=(0.4, 1.2),
+            fix_every_s=300,
+            weight_kg=(3.0, 6.5),
+        ),
+        _Usage(
+            usage="bike",
+            icon=7,
+            modes=(1, 2),
+            names=("Vélo", "Gravel", "VTT", "Brompton"),
+            model="Invoxia Bike Tracker",
+            trip_m=(1000.0, 12000.0),
+            speed_m_s=(3.5, 7.0),
+            fix_every_s=60,
+            weight_kg=None,
+        ),
+        _Usage(
+            usage="vehicle",
+            icon=10,
+            modes=(8,),
+            names=("Clio", "Zoé", "Kangoo", "Camping-car"),
+            model="Invoxia Cellular GPS Tracker",
+            trip_m=(3000.0, 40000.0),
+            speed_m_s=(8.0, 25.0),
+            fix_every_s=60,
+            weight_kg=None,
+        ),
+        _Usage(
+            usage="person",
+            icon=32,
+            modes=(3, 1),
+            names=("Léa", "Hugo", "Mamie", "Jules"),
+            model="Invoxia GPS Tracker",
+            trip_m=(500.0, 5000.0),
+            speed_m_s=(1.0, 1.6),
+            fix_every_s=120,
+            weight_kg=None,
+        ),
+    )
+}
+
+_KINDS = {
+    kind.kind: kind
+    for kind in (
+        _Kind(
+            kind="tracker_01",
+            network="SigFox",
+            network_region="RC1",
+            operators=("Sigfox",),
+            board_name="LWT1v2",
+            version="tracker_LWTv2-9.34.0-LoRa+Sigfox",
+            methods=(2, 2, 2, 1, 1),
+        ),
+        _Kind(
+            kind="tracker_03",
+            network="LoRa",
+            network_region="EU868",
+            operators=("Orange", "Objenious"),
+            board_name="LWT3",
+            version="tracker_LWT3-3.2.1",
+            methods=(2, 2, 2, 3, 3, 1),
+        ),
+        _Kind(
+            kind="tracker_04",
+            network="LTE-M",
+            network_region="EU",
+            operators=("Orange", "SFR", "Bouygues Telecom"),
+            board_name=None,
+            version="tracker_CGT-1.8.4",
+            methods=(2, 2, 14, 14, 3, 6),
+        ),
+    )
+}
+
+
+class _Phase(IntEnum):
+    """Where a tracker is in its round trip; trips cycle through these in order."""
+
+    HOME = 0
+    OUTBOUND = 1
+    AWAY = 2
+    INBOUND = 3
+
+    @property
+    def moving(self) -> bool:
+        """Whether the tracker travels during this phase."""
+        return self in {_Phase.OUTBOUND, _Phase.INBOUND}
+
+
+@dataclass(frozen=True, slots=True)
+class _Leg:
+    """A stretch of a tracker's life: a stay (origin = target) or a journey."""
+
+    phase: _Phase
+    start: int
+    end: int
+    origin: Position
+    target: Position
+    bend: float
+    """Sideways swing of a journey, as a fraction of its length, so paths are not straight."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """One location of a tracker, with the wire quirks it is sent with."""
+
+    time_us: int
+    """Microseconds since the Unix epoch."""
+    lat: float
+    lng: float
+    method: int
+    precision: int
+    pkt_drop: int
+    uuid: str
+    text_coordinates: bool
+    """Sent as strings (`"48.856600"`), as the API does for some locations."""
+    offset_suffix: bool
+    """Datetime sent with `+00:00` rather than `Z`."""
+    rssi: int | None
+    """A field the documented schema lacks, sent with some locations."""
+
+    @property
+    def at(self) -> datetime:
+        """When the fix was taken."""
+        return _EPOCH + timedelta(microseconds=self.time_us)
+
+    def to_json(self) -> JsonObject:
+        """The location as `tracker_data` sends it."""
+        lat: float | str = f"{self.lat:.6f}" if self.text_coordinates else self.lat
+        lng: float | str = f"{self.lng:.6f}" if self.text_coordinates else self.lng
+        answer: JsonObject = {
+            "uuid": self.uuid,
+            "datetime": _format_time(self.time_us, offset=self.offset_suffix),
+            "lat": lat,
+            "lng": lng,
+            "precision": self.precision,
+            "method": self.method,
+            "pkt_drop": self.pkt_drop,
+        }
+        if self.rssi is not None:
+            answer["rssi"] = self.rssi
+        return answer
+
+
+@dataclass(frozen=True, slots=True)
+class Quirks:
+    """Ids of the trackers whose data trips naive clients up, as generated."""
+
+    page_boundary_tracker: int
+    """Locations 18 to 21 (newest first) at the world's start share one whole second."""
+    same_second_tracker: int
+    """Locations 30 to 54 (newest first) at the world's start share one whole second."""
+    unknown_values_tracker: int
+    """Its icon is 999 and its location 7 (newest first) has method 99."""
+
+
+def _format_time(time_us: int, *, offset: bool = False) -> str:
+    """RFC 3339 as the API writes it: microseconds unless zero, `Z` unless asked otherwise."""
+    text = (_EPOCH + timedelta(microseconds=time_us)).isoformat()
+    return text if offset else text.removesuffix("+00:00") + "Z"
+
+
+def _to_us(moment: datetime) -> int:
+    """Microseconds since the epoch of an aware datetime, exactly."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def _offset(point: Position, north_m: float, east_m: float) -> Position:
+    """The point that many metres north and east of another."""
+    lat, lng = point
+    return (
+        lat + north_m / _METRES_PER_DEGREE,
+        lng + east_m / (_METRES_PER_DEGREE * cos(radians(lat))),
+    )
+
+
+def _around(rng: random.Random, center: Position, min_m: float, max_m: float) -> Position:
+    """A random point between two distances from a center."""
+    bearing = rng.uniform(0.0, 2 * pi)
+    distance = rng.uniform(min_m, max_m)
+    return _offset(center, distance * cos(bearing), distance * sin(bearing))
+
+
+def _distance_m(start: Position, end: Position) -> float:
+    """Distance in metres, flat-earth: trips are short enough."""
+    north = (end[0] - start[0]) * _METRES_PER_DEGREE
+    east = (end[1] - start[1]) * _METRES_PER_DEGREE * cos(radians(start[0]))
+    return sqrt(north * north + east * east)
+
+
+def _uuid4(rng: random.Random) -> str:
+    """A version 4 UUID drawn from a seeded stream, so it is reproducible."""
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+class Tracker:
+    """One tracker: identity, configuration, motion and location history."""
+
+    def __init__(  # noqa: PLR0913 - one keyword per trait a caller may impose
+        self,
+        *,
+        tracker_id: int,
+        seed_key: str,
+        kind: str,
+        usage: str,
+        name: str,
+        created_us: int,
+        home: Position,
+        now_us: int,
+        history: bool,
+    ) -> None:
+        """Create a tracker as of `now_us`, with a past when `history` is set."""
+        self.id = tracker_id
+        self.kind = kind
+        self.usage = usage
+        self.name = name
+        self.serial = f"{(tracker_id * 0x9E3779B97F4B) % 2**48 ^ 0x5C2A7B1E9F03:012X}"
+        self._seed_key = seed_key
+        self._home = home
+        self._profile = _USAGES[usage]
+        self._hardware = _KINDS[kind]
+        self._fixes: list[Fix] = []
+        self._pending: list[Fix] = []
+        self._quirks: set[str] = set()
+        rng = random.Random(f"{seed_key}:traits")
+        self._created_us = created_us
+        self._config = self._new_config(rng)
+        self._begin_date_us = created_us + rng.randrange(60 * _SECOND, _HOUR)
+        sub_end = _EPOCH + timedelta(microseconds=now_us + rng.randrange(30, 700) * _DAY)
+        self._sub_end_date = None if rng.random() < 0.2 else sub_end.date().isoformat()  # noqa: PLR2004
+        self._operator = rng.choice(self._hardware.operators)
+        self._version_build = f"{rng.getrandbits(28):07x}"
+        self._battery_at_start = float(rng.randint(15, 100)) if history else 100.0
+        self._drain_per_us = rng.uniform(0.5, 3.0) / _DAY
+        self._clock_start_us = now_us
+        self._motion = random.Random(f"{seed_key}:motion")
+        self._roams = history and rng.random() >= 0.25  # noqa: PLR2004
+        self._pinned = not history
+        self._history_size = rng.randint(150, 400) if history else 0
+        self._leg = self._first_leg(now_us) if history else _Leg(
+            _Phase.HOME, now_us, now_us, home, home, 0.0
+        )
+        self._first = self._leg
+        self._initial_count = len(self._fixes)
+        self._backfilled = not history
+
+    def _new_config(self, rng: random.Random) -> JsonObject:
+        """The `tracker_config` object, drawn once: owners rarely change it."""
+        profile = self._profile
+        mode = rng.choice(profile.modes)
+        if profile.usage == "dog" and rng.random() < 0.2:  # noqa: PLR2004
+            mode = _LOST_PET_MODE
+        weight: float | str | None = None
+        if profile.weight_kg is not None:
+            kilos = round(rng.uniform(*profile.weight_kg), 1)
+            # The API sends the weight as a number, as a string, or not at all.
+            weight = rng.choice((kilos, str(kilos), None))
+        config: JsonObject = {
+            "mode": str(mode) if rng.random() < 0.3 else mode,  # noqa: PLR2004
+            "color": rng.randrange(12),
+            "icon": profile.icon,
+            "notify_position": rng.random() < 0.5,  # noqa: PLR2004
+            "notify_long_walk": profile.weight_kg is not None,
+            "network": self._hardware.network,
+            "network_region": self._hardware.network_region,
+            "network_config": rng.choice((1, 2, None)),
+            "firmware_path": _FIRMWARE_PATH,
+            "board_name": self._hardware.board_name,
+            "usage": profile.usage,
+            "image": f"images/{rng.getrandbits(64):016x}.jpg" if rng.random() < 0.2 else None,  # noqa: PLR2004
+            "weight": weight,
+        }
+        if self._hardware.kind == "tracker_04":
+            config["led_enabled"] = True
+        return config
+
+    @property
+    def roams(self) -> bool:
+        """Whether the tracker goes on trips; otherwise it stays around home."""
+        return self._roams
+
+    @property
+    def stationary(self) -> bool:
+        """Whether the tracker is at rest now."""
+        return not self._leg.phase.moving
+
+    @property
+    def last_fix(self) -> Fix | None:
+        """The newest location, if any."""
+        return self._fixes[-1] if self._fixes else None
+
+    def battery(self, now_us: int) -> int:
+        """Battery level in percent: it drains slowly and steadily."""
+        level = self._battery_at_start - self._drain_per_us * (now_us - self._clock_start_us)
+        return max(0, round(level))
+
+    def history(self) -> list[Fix]:
+        """All locations, newest first."""
+        self._backfill()
+        return self._fixes[::-1]
+
+    def locations(self, not_before_us: int | None, not_after_us: int | None) -> list[Fix]:
+        """At most a page of locations within both bounds (inclusive), newest first."""
+        self._backfill()
+        low = 0 if not_before_us is None else bisect_left(self._fixes, not_before_us, key=_time)
+        high = (
+            len(self._fixes)
+            if not_after_us is None
+            else bisect_right(self._fixes, not_after_us, key=_time)
+        )
+        return self._fixes[max(low, high - PAGE_SIZE) : high][::-1]
+
+    def add_quirk(self, quirk: str) -> None:
+        """Plant a wire quirk; location quirks land when the history is generated."""
+        self._quirks.add(quirk)
+        if quirk == "unknown_values":
+            self._config["icon"] = _UNKNOWN_ICON
+
+    def run_until(self, now_us: int) -> None:
+        """Move along the planned legs and record every fix taken up to `now_us`."""
+        if self._pinned:
+            return
+        while True:
+            taken = 0
+            while taken < len(self._pending) and self._pending[taken].time_us <= now_us:
+                taken += 1
+            self._fixes.extend(self._pending[:taken])
+            del self._pending[:taken]
+            if self._pending or self._leg.end > now_us:
+                return
+            self._leg = self._plan(self._next_phase(self._leg.phase), self._leg, forward=True)
+            self._pending = self._leg_fixes(self._leg, self._motion)
+
+    def move_to(self, fix: Fix) -> None:
+        """Put the tracker there by hand: it stays there, moving, until moved again."""
+        self._pinned = True
+        self._pending.clear()
+        self._leg = _Leg(_Phase.OUTBOUND, fix.time_us, fix.time_us, (fix.lat, fix.lng), (fix.lat, fix.lng), 0.0)
+        self._fixes.append(fix)
+
+    def device_json(self, user_id: int, now_us: int) -> JsonObject:
+        """The tracker as `/devices/` lists it."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "type": self.kind,
+            "serial": self.serial,
+            "created": _format_time(self._created_us),
+            "version_build": self._version_build,
+            "timezone": _TIMEZONE,
+            "version": self._hardware.version,
+            "model": None if self.kind == "tracker_01" else self._profile.model,
+            "owner": user_id,
+            "tracker_config": self.config_json(),
+            "tracker_status": self.status_json(now_us),
+        }
+
+    def config_json(self) -> JsonObject:
+        """The `tracker_config` object."""
+        return dict(self._config)
+
+    def status_json(self, now_us: int) -> JsonObject:
+        """The `tracker_status` object as of `now_us`."""
+        last = self.last_fix
+        status: JsonObject = {
+            "battery": self.battery(now_us),
+            "begin_date": _format_time(self._begin_date_us),
+            "last_event": None if last is None else _format_time(last.time_us),
+            "state": "active",
+            "sub_end_date": self._sub_end_date,
+            "sub_state": "normal",
+            "network_operator": self._operator,
+            "stationary": 1 if self.stationary else 0,
+            "lost_pending": self._config["mode"] in {_LOST_PET_MODE, str(_LOST_PET_MODE)},
+            "last_location": None if last is None else _format_time(last.time_us),
+            "last_loc_latitude": None if last is None else last.lat,
+            "last_loc_longitude": None if last is None else last.lng,
+        }
+        if self.kind == "tracker_04":
+            status["temperature"] = 21
+        return status
+
+    def _first_leg(self, now_us: int) -> _Leg:
+        """The leg in progress at `now_us`, with its fixes taken so far recorded."""
+        rng = self._motion
+        phase = _Phase.HOME
+        if self._roams:
+            phase = rng.choices(tuple(_Phase), weights=(45, 15, 25, 15))[0]
+        spot = self._home_spot(rng)
+        destination = self._destination(rng)
+        origin, target = {
+            _Phase.HOME: (spot, spot),
+            _Phase.OUTBOUND: (spot, destination),
+            _Phase.AWAY: (destination, destination),
+            _Phase.INBOUND: (destination, spot),
+        }[phase]
+        duration = self._duration(rng, phase, origin, target)
+        offsets = self._fix_offsets(rng, phase, duration)
+        # Pick which fix is the newest so far, and how long ago it was taken.
+        newest = rng.randrange(len(offsets))
+        following = offsets[newest + 1] if newest + 1 < len(offsets) else duration
+        start = now_us - rng.randrange(following - offsets[newest]) - offsets[newest]
+        leg = _Leg(phase, start, start + duration, origin, target, rng.uniform(-0.2, 0.2))
+        fixes = self._fixes_at(leg, offsets, rng)
+        self._fixes = fixes[: newest + 1]
+        self._pending = fixes[newest + 1 :]
+        return leg
+
+    def _backfill(self) -> None:
+        """Generate, once, the history before the world's start, walking back in time."""
+        if self._backfilled:
+            return
+        self._backfilled = True
+        rng = random.Random(f"{self._seed_key}:history")
+        legs: list[list[Fix]] = []
+        missing = self._history_size - self._initial_count
+        leg = self._first
+        while missing > 0:
+            leg = self._plan(self._previous_phase(leg.phase), leg, forward=False)
+            fixes = self._leg_fixes(leg, rng)
+            legs.append(fixes)
+            missing -= len(fixes)
+        older = [fix for fixes in reversed(legs) for fix in fixes][-missing:]
+        initial = older + self._fixes[: self._initial_count]
+        if "page_boundary" in self._quirks:
+            _same_second(initial, _PAGE_BOUNDARY_RUN, rng)
+        if "same_second" in self._quirks:
+            _same_second(initial, _SAME_SECOND_RUN, rng)
+        if "unknown_values" in self._quirks:
+            index = len(initial) - 1 - _UNKNOWN_METHOD_INDEX
+            initial[index] = replace(initial[index], method=_UNKNOWN_METHOD, precision=100)
+        self._fixes = initial + self._fixes[self._initial_count :]
+
+    def _next_phase(self, phase: _Phase) -> _Phase:
+        """The phase after this one; trackers that do not roam stay home."""
+        return _Phase((phase + 1) % len(_Phase)) if self._roams else _Phase.HOME
+
+    def _previous_phase(self, phase: _Phase) -> _Phase:
+        """The phase before this one; trackers that do not roam stayed home."""
+        return _Phase((phase - 1) % len(_Phase)) if self._roams else _Phase.HOME
+
+    def _plan(self, phase: _Phase, neighbour: _Leg, *, forward: bool) -> _Leg:
+        """The leg of `phase` just after (or before) `neighbour`, joined to it."""
+        rng = self._motion if forward else random.Random(f"{self._seed_key}:{neighbour.start}")
+        joint = neighbour.target if forward else neighbour.origin
+        if phase is _Phase.OUTBOUND:
+            other = self._destination(rng) if forward else self._home_spot(rng)
+        elif phase is _Phase.INBOUND:
+            other = self._home_spot(rng) if forward else self._destination(rng)
+        else:
+            other = joint
+        origin, target = (joint, other) if forward else (other, joint)
+        duration = self._duration(rng, phase, origin, target)
+        start = neighbour.end if forward else neighbour.start - duration
+        return _Leg(phase, start, start + duration, origin, target, rng.uniform(-0.2, 0.2))
+
+    def _home_spot(self, rng: random.Random) -> Position:
+        """Where the tracker rests at home: it never comes back to the exact same spot."""
+        return _around(rng, self._home, 0.0, _HOME_RADIUS_M)
+
+    def _destination(self, rng: random.Random) -> Position:
+        """Where a trip goes: how far depends on what the tracker is attached to."""
+        return _around(rng, self._home, *self._profile.trip_m)
+
+    def _duration(self, rng: random.Random, phase: _Phase, origin: Position, target: Position) -> int:
+        """How long a leg lasts, in microseconds."""
+        if phase.moving:
+            speed = rng.uniform(*self._profile.speed_m_s)
+            seconds = max(_distance_m(origin, target) / speed, 2.0 * self._profile.fix_every_s)
+        elif phase is _Phase.HOME:
+            seconds = rng.uniform(1.0, 10.0) * 3600
+        else:
+            seconds = rng.uniform(10.0, 90.0) * 60
+        return round(seconds * _SECOND)
+
+    def _fix_offsets(self, rng: random.Random, phase: _Phase, duration: int) -> list[int]:
+        """When fixes are taken, from the leg's start: often on the move, hourly at rest."""
+        every = self._profile.fix_every_s * _SECOND if phase.moving else _HOUR
+        count = max(1, round(duration / every))
+        step = duration / count
+        offsets = []
+        for index in range(count):
+            offset = round((index + 0.5 + rng.uniform(-0.25, 0.25)) * step)
+            if rng.random() < 0.05:  # noqa: PLR2004
+                # Some fixes come with a whole-second datetime, sent without a fraction.
+                offset -= (offset + self._clock_start_us) % _SECOND
+            offsets.append(offset)
+        return offsets
+
+    def _leg_fixes(self, leg: _Leg, rng: random.Random) -> list[Fix]:
+        """The fixes taken during a leg, oldest first."""
+        return self._fixes_at(leg, self._fix_offsets(rng, leg.phase, leg.end - leg.start), rng)
+
+    def _fixes_at(self, leg: _Leg, offsets: list[int], rng: random.Random) -> list[Fix]:
+        """Fixes along a leg at the given offsets from its start, with realistic noise."""
+        duration = max(leg.end - leg.start, 1)
+        length = _distance_m(leg.origin, leg.target)
+        north = (leg.target[0] - leg.origin[0]) * _METRES_PER_DEGREE
+        east = (leg.target[1] - leg.origin[1]) * _METRES_PER_DEGREE * cos(radians(leg.origin[0]))
+        fixes = []
+        for offset in offsets:
+            share = offset / duration
+            swing = leg.bend * length * sin(pi * share)
+            # The swing is perpendicular to the journey, so the path curves.
+            across_north, across_east = (-east / length, north / length) if length else (0.0, 0.0)
+            method = rng.choice(self._hardware.methods)
+            precision = rng.randint(*_PRECISION_M[method])
+            lat, lng = _offset(
+                leg.origin,
+                north * share + swing * across_north + rng.gauss(0.0, precision / 3),
+                east * share + swing * across_east + rng.gauss(0.0, precision / 3),
+            )
+            fixes.append(_new_fix(rng, leg.start + offset, (lat, lng), method, precision))
+        return fixes
+
+
+def _time(fix: Fix) -> int:
+    """Sort key of fixes."""
+    return fix.time_us
+
+
+def _new_fix(rng: random.Random, time_us: int, position: Position, method: int, precision: int) -> Fix:
+    """A fix with the wire quirks drawn at random."""
+    return Fix(
+        time_us=time_us,
+        lat=round(position[0], 6),
+        lng=round(position[1], 6),
+        method=method,
+        precision=precision,
+        pkt_drop=rng.randint(1, 3) if rng.random() < 0.1 else 0,  # noqa: PLR2004
+        uuid=_uuid4(rng),
+        text_coordinates=rng.random() < 0.5,  # noqa: PLR2004
+        offset_suffix=rng.random() < 0.1,  # noqa: PLR2004
+        rssi=rng.randint(-125, -70) if rng.random() < 0.2 else None,  # noqa: PLR2004
+    )
+
+
+def _same_second(history: list[Fix], run: range, rng: random.Random) -> None:
+    """Turn a run of fixes (newest-first indices) into one burst within a whole second."""
+    newest = len(history) - 1 - run.start
+    second = history[newest].time_us - history[newest].time_us % _SECOND
+    anchor = history[newest]
+    for number, index in enumerate(run):
+        method = _BURST_METHODS[number % len(_BURST_METHODS)]
+        precision = rng.randint(*_PRECISION_M[method])
+        position = _offset((anchor.lat, anchor.lng), rng.gauss(0.0, 3.0), rng.gauss(0.0, 3.0))
+        history[len(history) - 1 - index] = _new_fix(rng, second, position, method, precision)
+
+
+class World:
+    """The account the simulator serves, its trackers and its clock."""
+
+    def __init__(
+        self,
+        *,
+        seed: int = 1,
+        trackers: int = 5,
+        home: Position = DEFAULT_HOME,
+        start: datetime | None = None,
+    ) -> None:
+        """Generate `trackers` trackers around `home`, as of `start` (default: now)."""
+        if trackers < 1:
+            msg = "a world needs at least one tracker"
+            raise ValueError(msg)
+        moment = datetime.now(UTC) if start is None else start
+        if moment.tzinfo is None:
+            msg = "start must be timezone-aware"
+            raise ValueError(msg)
+        self.seed = seed
+        self.home = home
+        self._now_us = _to_us(moment)
+        self._username = DEFAULT_USERNAME
+        self._password = DEFAULT_PASSWORD
+        rng = random.Random(f"{seed}:account")
+        self.user_id = rng.randrange(100_000, 1_000_000)
+        self.profile_id = rng.randrange(100_000, 1_000_000)
+        self._joined_us = self._now_us - rng.randrange(400, 1500) * _DAY
+        self._phone_type = rng.choice(PHONE_TYPES)
+        self.phone_id = rng.randrange(100_000, 300_000)
+        phone_serial = _uuid4(rng)
+        self._phone_serial = phone_serial.upper() if self._phone_type == "iphone" else phone_serial
+        self._next_id = rng.randrange(300_000, 900_000)
+        self._ids = random.Random(f"{seed}:ids")
+        self._added = 0
+        self._trackers: dict[int, Tracker] = {}
+        for _ in range(trackers):
+            self._create_tracker(history=True)
+        ids = list(self._trackers)
+        self.quirks = Quirks(
+            page_boundary_tracker=ids[0],
+            same_second_tracker=ids[1 % len(ids)],
+            unknown_values_tracker=ids[2 % len(ids)],
+        )
+        self._trackers[self.quirks.page_boundary_tracker].add_quirk("page_boundary")
+        self._trackers[self.quirks.same_second_tracker].add_quirk("same_second")
+        self._trackers[self.quirks.unknown_values_tracker].add_quirk("unknown_values")
+
+    @property
+    def now(self) -> datetime:
+        """The world's current time."""
+        return _EPOCH + timedelta(microseconds=self._now_us)
+
+    @property
+    def username(self) -> str:
+        """The account's username, an email address."""
+        return self._username
+
+    @property
+    def tracker_ids(self) -> tuple[int, ...]:
+        """Ids of the account's trackers, oldest first."""
+        return tuple(self._trackers)
+
+    def tracker(self, tracker_id: int) -> Tracker:
+        """The tracker with this id."""
+        try:
+            return self._trackers[tracker_id]
+        except KeyError:
+            raise UnknownTrackerError(tracker_id) from None
+
+    def set_credentials(self, username: str, password: str) -> None:
+        """Change the account's credentials: old ones stop working at once."""
+        self._username = username
+        self._password = password
+
+    def check_credentials(self, username: str, password: str) -> bool:
+        """Whether these are the account's credentials (compared in constant time)."""
+        return secrets.compare_digest(
+            f"{username}\0{password}".encode(), f"{self._username}\0{self._password}".encode()
+        )
+
+    def add_tracker(
+        self,
+        *,
+        name: str | None = None,
+        usage: str | None = None,
+        kind: str | None = None,
+        position: Position | None = None,
+    ) -> int:
+        """Register a new tracker, optionally located at `position` now; return its id.
+
+        A new tracker has no past and does not move on its own.
+        """
+        if usage is not None and usage not in USAGES:
+            msg = f"unknown usage {usage!r}"
+            raise ValueError(msg)
+        if kind is not None and kind not in TRACKER_TYPES:
+            msg = f"unknown tracker type {kind!r}"
+            raise ValueError(msg)
+        tracker = self._create_tracker(history=False, name=name, usage=usage, kind=kind)
+        if position is not None:
+            self.move_tracker(tracker.id, *position)
+        return tracker.id
+
+    def remove_tracker(self, tracker_id: int) -> None:
+        """Remove a tracker from the account."""
+        self.tracker(tracker_id)
+        del self._trackers[tracker_id]
+
+    def move_tracker(
+        self, tracker_id: int, lat: float, lng: float, *, precision: int = 10, method: int = _GPS
+    ) -> Fix:
+        """Record a fix of a tracker at this place now; it then stays there."""
+        if not -90 <= lat <= 90 or not -180 <= lng <= 180:  # noqa: PLR2004
+            msg = f"no such place: {lat}, {lng}"
+            raise ValueError(msg)
+        tracker = self.tracker(tracker_id)
+        fix = Fix(
+            time_us=self._now_us,
+            lat=round(lat, 6),
+            lng=round(lng, 6),
+            method=method,
+            precision=precision,
+            pkt_drop=0,
+            uuid=_uuid4(self._ids),
+            text_coordinates=False,
+            offset_suffix=False,
+            rssi=None,
+        )
+        tracker.move_to(fix)
+        return fix
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward: trackers travel, take fixes and use their battery."""
+        if seconds < 0:
+            msg = "time only moves forward"
+            raise ValueError(msg)
+        self._now_us += round(seconds * _SECOND)
+        for tracker in self._trackers.values():
+            tracker.run_until(self._now_us)
+
+    def user_json(self) -> JsonObject:
+        """The account's user as `/users/` lists it."""
+        return {
+            "id": self.user_id,
+            "username": self._username,
+            "profiles": [self.profile_id],
+            "first_name": "Camille",
+            "last_name": "Martin",
+            "date_joined": _format_time(self._joined_us),
+        }
+
+    def devices_json(self, kind: str | None = None) -> list[JsonValue]:
+        """Devices as `/devices/` lists them; `kind` "tracker" means every tracker type."""
+        devices: list[JsonValue] = []
+        if kind in {None, self._phone_type}:
+            devices.append(self._phone_json())
+        devices.extend(
+            tracker.device_json(self.user_id, self._now_us)
+            for tracker in self._trackers.values()
+            if kind in {None, "tracker", tracker.kind}
+        )
+        return devices
+
+    def device_json(self, device_id: int) -> JsonObject:
+        """One device, phone or tracker."""
+        if device_id == self.phone_id:
+            return self._phone_json()
+        return self.tracker(device_id).device_json(self.user_id, self._now_us)
+
+    def is_phone(self, device_id: int) -> bool:
+        """Whether this id is the account's phone."""
+        return device_id == self.phone_id
+
+    def _phone_json(self) -> JsonObject:
+        """The phone running the Invoxia app, as `/devices/` lists it."""
+        android = self._phone_type == "android"
+        return {
+            "id": self.phone_id,
+            "name": "Pixel 8" if android else "iPhone de Camille",
+            "type": self._phone_type,
+            "serial": self._phone_serial,
+            "created": _format_time(self._joined_us),
+            "timezone": _TIMEZONE,
+            "version": "13.1.0" if android else "9.5.1.88141004",
+            "owner": self.user_id,
+        }
+
+    def _create_tracker(
+        self,
+        *,
+        history: bool,
+        name: str | None = None,
+        usage: str | None = None,
+        kind: str | None = None,
+    ) -> Tracker:
+        """Create the next tracker; types and usages cycle so every combination shows up."""
+        index = len(self._trackers) + self._added
+        self._added += 0 if history else 1
+        self._next_id += self._ids.randint(1, 97)
+        chosen_usage = usage or USAGES[index % len(USAGES)]
+        names = _USAGES[chosen_usage].names
+        default_name = names[index // len(USAGES) % len(names)]
+        cycle = index // (len(USAGES) * len(names))
+        tracker = Tracker(
+            tracker_id=self._next_id,
+            seed_key=f"{self.seed}:{index}",
+            kind=kind or TRACKER_TYPES[index % len(TRACKER_TYPES)],
+            usage=chosen_usage,
+            name=name or (f"{default_name} {cycle + 1}" if cycle else default_name),
+            created_us=self._now_us - self._ids.randrange(30, 900) * _DAY if history else self._now_us,
+            home=self.home,
+            now_us=self._now_us,
+            history=history,
+        )
+        self._trackers[tracker.id] = tracker
+        return tracker
+
+
+_ = itertools
+_ = floor
