@@ -1,28 +1,31 @@
-"""The simulated account: one user, one phone and trackers roaming around home, on a clock.
+"""The simulated account: a user, a phone and trackers roaming around home, on a clock.
 
-Everything derives from a seed, so the same arguments give the same world, byte for byte.
-Each tracker draws from its own random streams: adding, removing or inspecting one tracker
-never changes another. A tracker's history before the world's start is only generated when
-first read, which keeps a world of thousands of trackers cheap to build.
+Everything derives from a seed: the same arguments give the same world, byte for byte.
+Each tracker draws from its own random streams, so adding, removing or reading one
+tracker never changes another. A tracker's history before the world's start is only
+generated when first read, which keeps a world of thousands of trackers cheap to build.
 """
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import IntEnum
-import itertools
-from math import cos, floor, pi, radians, sin, sqrt
+from enum import IntEnum, StrEnum
+from math import cos, pi, radians, sin, sqrt
 import random
 import secrets
-import uuid
+from typing import NamedTuple
+from uuid import UUID
 
-type JsonValue = None | bool | int | float | str | list[JsonValue] | dict[str, JsonValue]
+type JsonValue = (
+    None | bool | int | float | str | list[JsonValue] | dict[str, JsonValue]
+)
 type JsonObject = dict[str, JsonValue]
 type Position = tuple[float, float]
 
 DEFAULT_HOME: Position = (48.8566, 2.3522)
 DEFAULT_USERNAME = "demo@example.com"
-DEFAULT_PASSWORD = "demo-password"  # noqa: S105 - the simulator's published demo credentials
+# Published demo credentials of a local fake: they protect nothing.
+DEFAULT_PASSWORD = "demo-password"  # noqa: S105
 PAGE_SIZE = 20
 """The most locations one `tracker_data` answer holds, as the real API."""
 
@@ -36,6 +39,8 @@ _HOUR = 3600 * _SECOND
 _DAY = 24 * _HOUR
 _METRES_PER_DEGREE = 111_320.0
 _HOME_RADIUS_M = 100.0
+_MAX_LAT = 90.0
+_MAX_LNG = 180.0
 _TIMEZONE = "Europe/Paris"
 _FIRMWARE_PATH = "http://developer.invoxia.com/update/tracker/update.pup"
 
@@ -52,6 +57,9 @@ _BURST_METHODS = (2, 3, 1, 14)
 _PAGE_BOUNDARY_RUN = range(PAGE_SIZE - 2, PAGE_SIZE + 2)
 _SAME_SECOND_RUN = range(30, 30 + PAGE_SIZE + 5)
 _UNKNOWN_METHOD_INDEX = 7
+_MIN_PAST = _SAME_SECOND_RUN.stop + 1
+"""Fixes generated up front when a quirky history is first read: every quirk lands in them."""
+_SEDENTARY = 3
 
 
 class UnknownTrackerError(LookupError):
@@ -206,35 +214,36 @@ class _Leg:
     origin: Position
     target: Position
     bend: float
-    """Sideways swing of a journey, as a fraction of its length, so paths are not straight."""
+    """Sideways swing of a journey, as a share of its length: paths are not straight."""
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(NamedTuple):
     """One location of a tracker, with the wire quirks it is sent with."""
 
     time_us: int
-    """Microseconds since the Unix epoch."""
     lat: float
     lng: float
     method: int
     precision: int
     pkt_drop: int
-    uuid: str
+    uuid_bits: int
     text_coordinates: bool
-    """Sent as strings (`"48.856600"`), as the API does for some locations."""
     offset_suffix: bool
-    """Datetime sent with `+00:00` rather than `Z`."""
     rssi: int | None
-    """A field the documented schema lacks, sent with some locations."""
 
     @property
     def at(self) -> datetime:
         """When the fix was taken."""
         return _EPOCH + timedelta(microseconds=self.time_us)
 
+    @property
+    def uuid(self) -> str:
+        """The location's identifier."""
+        return str(UUID(int=self.uuid_bits, version=4))
+
     def to_json(self) -> JsonObject:
-        """The location as `tracker_data` sends it."""
+        """Render the location as `tracker_data` sends it."""
+        # The API sends the coordinates of some locations as strings.
         lat: float | str = f"{self.lat:.6f}" if self.text_coordinates else self.lat
         lng: float | str = f"{self.lng:.6f}" if self.text_coordinates else self.lng
         answer: JsonObject = {
@@ -247,6 +256,7 @@ class Fix:
             "pkt_drop": self.pkt_drop,
         }
         if self.rssi is not None:
+            # A field the documented schema lacks, as the API adds some.
             answer["rssi"] = self.rssi
         return answer
 
@@ -264,7 +274,7 @@ class Quirks:
 
 
 def _format_time(time_us: int, *, offset: bool = False) -> str:
-    """RFC 3339 as the API writes it: microseconds unless zero, `Z` unless asked otherwise."""
+    """Write RFC 3339 as the API does: microseconds unless zero, `Z` unless told."""
     text = (_EPOCH + timedelta(microseconds=time_us)).isoformat()
     return text if offset else text.removesuffix("+00:00") + "Z"
 
@@ -275,7 +285,7 @@ def _to_us(moment: datetime) -> int:
 
 
 def _offset(point: Position, north_m: float, east_m: float) -> Position:
-    """The point that many metres north and east of another."""
+    """Return the point that many metres north and east of another."""
     lat, lng = point
     return (
         lat + north_m / _METRES_PER_DEGREE,
@@ -283,8 +293,10 @@ def _offset(point: Position, north_m: float, east_m: float) -> Position:
     )
 
 
-def _around(rng: random.Random, center: Position, min_m: float, max_m: float) -> Position:
-    """A random point between two distances from a center."""
+def _around(
+    rng: random.Random, center: Position, min_m: float, max_m: float
+) -> Position:
+    """Draw a point between two distances from a center."""
     bearing = rng.uniform(0.0, 2 * pi)
     distance = rng.uniform(min_m, max_m)
     return _offset(center, distance * cos(bearing), distance * sin(bearing))
@@ -297,19 +309,34 @@ def _distance_m(start: Position, end: Position) -> float:
     return sqrt(north * north + east * east)
 
 
-def _uuid4(rng: random.Random) -> str:
-    """A version 4 UUID drawn from a seeded stream, so it is reproducible."""
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+def _stream(key: str) -> random.Random:
+    """Open a random stream that repeats for the same key."""
+    # Repeatable fake data, not secrets: a seeded Mersenne Twister is the point.
+    return random.Random(key)  # noqa: S311
+
+
+def _chance(rng: random.Random, probability: float) -> bool:
+    """Draw whether something happens, given how likely it is."""
+    return rng.random() < probability
+
+
+class _Quirk(StrEnum):
+    """Wire quirks planted in a tracker's data."""
+
+    PAGE_BOUNDARY = "page_boundary"
+    SAME_SECOND = "same_second"
+    UNKNOWN_VALUES = "unknown_values"
 
 
 class Tracker:
     """One tracker: identity, configuration, motion and location history."""
 
-    def __init__(  # noqa: PLR0913 - one keyword per trait a caller may impose
+    def __init__(  # noqa: PLR0913 - one keyword per trait the world decides
         self,
         *,
         tracker_id: int,
-        seed_key: str,
+        index: int,
+        seed: int,
         kind: str,
         usage: str,
         name: str,
@@ -317,58 +344,73 @@ class Tracker:
         home: Position,
         now_us: int,
         history: bool,
+        quirks: frozenset[_Quirk] = frozenset(),
     ) -> None:
-        """Create a tracker as of `now_us`, with a past when `history` is set."""
+        """Create the `index`-th tracker at `now_us`; with `history`, it has a past."""
         self.id = tracker_id
         self.kind = kind
         self.usage = usage
         self.name = name
+        # Multiplying by an odd number modulo 2**48 is a bijection: serials are unique.
         self.serial = f"{(tracker_id * 0x9E3779B97F4B) % 2**48 ^ 0x5C2A7B1E9F03:012X}"
-        self._seed_key = seed_key
+        self._seed_key = f"{seed}:{index}"
         self._home = home
         self._profile = _USAGES[usage]
         self._hardware = _KINDS[kind]
-        self._fixes: list[Fix] = []
-        self._pending: list[Fix] = []
-        self._quirks: set[str] = set()
-        rng = random.Random(f"{seed_key}:traits")
+        self._quirks = quirks
         self._created_us = created_us
+        self._clock_start_us = now_us
+        rng = _stream(f"{self._seed_key}:traits")
         self._config = self._new_config(rng)
         self._begin_date_us = created_us + rng.randrange(60 * _SECOND, _HOUR)
-        sub_end = _EPOCH + timedelta(microseconds=now_us + rng.randrange(30, 700) * _DAY)
-        self._sub_end_date = None if rng.random() < 0.2 else sub_end.date().isoformat()  # noqa: PLR2004
+        sub_end = _EPOCH + timedelta(
+            microseconds=now_us + rng.randrange(30, 700) * _DAY
+        )
+        self._sub_end_date = None if _chance(rng, 0.2) else sub_end.date().isoformat()
         self._operator = rng.choice(self._hardware.operators)
         self._version_build = f"{rng.getrandbits(28):07x}"
         self._battery_at_start = float(rng.randint(15, 100)) if history else 100.0
         self._drain_per_us = rng.uniform(0.5, 3.0) / _DAY
-        self._clock_start_us = now_us
-        self._motion = random.Random(f"{seed_key}:motion")
-        self._roams = history and rng.random() >= 0.25  # noqa: PLR2004
-        self._pinned = not history
         self._history_size = rng.randint(150, 400) if history else 0
-        self._leg = self._first_leg(now_us) if history else _Leg(
-            _Phase.HOME, now_us, now_us, home, home, 0.0
-        )
-        self._first = self._leg
-        self._initial_count = len(self._fixes)
-        self._backfilled = not history
+        # Every sixth tracker rests at home for good; the others start at every stage
+        # of a round trip in turn, so even a small world has trackers on the move.
+        self._roams = history and index % 6 != _SEDENTARY
+        self._motion = _stream(f"{self._seed_key}:motion")
+        self._past = _stream(f"{self._seed_key}:history")
+        self._fixes: list[Fix] = []
+        self._pending: list[Fix] = []
+        self._later = 0
+        self._moved_by_hand = False
+        self._pinned = not history
+        self._leg = _Leg(_Phase.HOME, now_us, now_us, home, home, 0.0)
+        if history:
+            phase = _Phase(index % len(_Phase)) if self._roams else _Phase.HOME
+            self._leg = self._first_leg(phase, now_us)
+            self.run_until(now_us)
+        self._oldest = self._leg
+        # The fixes taken so far are the newest of the past before the world's start.
+        self._later = 0
+        self._planted = False
 
     def _new_config(self, rng: random.Random) -> JsonObject:
-        """The `tracker_config` object, drawn once: owners rarely change it."""
+        """Draw the `tracker_config` object once: owners rarely change it."""
         profile = self._profile
         mode = rng.choice(profile.modes)
-        if profile.usage == "dog" and rng.random() < 0.2:  # noqa: PLR2004
+        if profile.usage == "dog" and _chance(rng, 0.2):
             mode = _LOST_PET_MODE
         weight: float | str | None = None
         if profile.weight_kg is not None:
             kilos = round(rng.uniform(*profile.weight_kg), 1)
             # The API sends the weight as a number, as a string, or not at all.
             weight = rng.choice((kilos, str(kilos), None))
+        image = f"images/{rng.getrandbits(64):016x}.jpg" if _chance(rng, 0.2) else None
         config: JsonObject = {
-            "mode": str(mode) if rng.random() < 0.3 else mode,  # noqa: PLR2004
+            "mode": str(mode) if _chance(rng, 0.3) else mode,
             "color": rng.randrange(12),
-            "icon": profile.icon,
-            "notify_position": rng.random() < 0.5,  # noqa: PLR2004
+            "icon": _UNKNOWN_ICON
+            if _Quirk.UNKNOWN_VALUES in self._quirks
+            else profile.icon,
+            "notify_position": _chance(rng, 0.5),
             "notify_long_walk": profile.weight_kg is not None,
             "network": self._hardware.network,
             "network_region": self._hardware.network_region,
@@ -376,7 +418,7 @@ class Tracker:
             "firmware_path": _FIRMWARE_PATH,
             "board_name": self._hardware.board_name,
             "usage": profile.usage,
-            "image": f"images/{rng.getrandbits(64):016x}.jpg" if rng.random() < 0.2 else None,  # noqa: PLR2004
+            "image": image,
             "weight": weight,
         }
         if self._hardware.kind == "tracker_04":
@@ -385,13 +427,13 @@ class Tracker:
 
     @property
     def roams(self) -> bool:
-        """Whether the tracker goes on trips; otherwise it stays around home."""
+        """Whether the tracker goes on trips; otherwise it rests around home."""
         return self._roams
 
     @property
     def stationary(self) -> bool:
-        """Whether the tracker is at rest now."""
-        return not self._leg.phase.moving
+        """Whether the tracker is at rest now; one just moved by hand is not."""
+        return not (self._moved_by_hand or self._leg.phase.moving)
 
     @property
     def last_fix(self) -> Fix | None:
@@ -400,55 +442,57 @@ class Tracker:
 
     def battery(self, now_us: int) -> int:
         """Battery level in percent: it drains slowly and steadily."""
-        level = self._battery_at_start - self._drain_per_us * (now_us - self._clock_start_us)
+        level = self._battery_at_start - self._drain_per_us * (
+            now_us - self._clock_start_us
+        )
         return max(0, round(level))
 
     def history(self) -> list[Fix]:
         """All locations, newest first."""
-        self._backfill()
+        self._reach_back(self._history_size)
         return self._fixes[::-1]
 
-    def locations(self, not_before_us: int | None, not_after_us: int | None) -> list[Fix]:
+    def locations(
+        self, not_before_us: int | None, not_after_us: int | None
+    ) -> list[Fix]:
         """At most a page of locations within both bounds (inclusive), newest first."""
-        self._backfill()
-        low = 0 if not_before_us is None else bisect_left(self._fixes, not_before_us, key=_time)
-        high = (
-            len(self._fixes)
-            if not_after_us is None
-            else bisect_right(self._fixes, not_after_us, key=_time)
-        )
-        return self._fixes[max(low, high - PAGE_SIZE) : high][::-1]
-
-    def add_quirk(self, quirk: str) -> None:
-        """Plant a wire quirk; location quirks land when the history is generated."""
-        self._quirks.add(quirk)
-        if quirk == "unknown_values":
-            self._config["icon"] = _UNKNOWN_ICON
+        # Only a tracker with quirks needs them in place before its past is read.
+        self._reach_back(_MIN_PAST if self._quirks else 0)
+        newest = len(self._fixes)
+        if not_after_us is not None:
+            newest = bisect_right(self._fixes, not_after_us, key=_time)
+        # The past is generated newest first, only as far back as a page needs.
+        while newest < PAGE_SIZE and not self._complete(not_before_us):
+            newest += self._go_back()
+        oldest = 0
+        if not_before_us is not None:
+            oldest = bisect_left(self._fixes, not_before_us, key=_time)
+        return self._fixes[max(oldest, newest - PAGE_SIZE) : newest][::-1]
 
     def run_until(self, now_us: int) -> None:
-        """Move along the planned legs and record every fix taken up to `now_us`."""
+        """Travel along planned legs, recording every fix taken up to `now_us`."""
         if self._pinned:
             return
         while True:
             taken = 0
             while taken < len(self._pending) and self._pending[taken].time_us <= now_us:
                 taken += 1
-            self._fixes.extend(self._pending[:taken])
+            self._record(self._pending[:taken])
             del self._pending[:taken]
             if self._pending or self._leg.end > now_us:
                 return
-            self._leg = self._plan(self._next_phase(self._leg.phase), self._leg, forward=True)
+            self._leg = self._plan(self._leg, self._motion, forward=True)
             self._pending = self._leg_fixes(self._leg, self._motion)
 
     def move_to(self, fix: Fix) -> None:
-        """Put the tracker there by hand: it stays there, moving, until moved again."""
+        """Record a fix taken by hand: the tracker stops roaming and stays there."""
         self._pinned = True
+        self._moved_by_hand = True
         self._pending.clear()
-        self._leg = _Leg(_Phase.OUTBOUND, fix.time_us, fix.time_us, (fix.lat, fix.lng), (fix.lat, fix.lng), 0.0)
-        self._fixes.append(fix)
+        self._record([fix])
 
     def device_json(self, user_id: int, now_us: int) -> JsonObject:
-        """The tracker as `/devices/` lists it."""
+        """Render the tracker as `/devices/` lists it."""
         return {
             "id": self.id,
             "name": self.name,
@@ -465,23 +509,25 @@ class Tracker:
         }
 
     def config_json(self) -> JsonObject:
-        """The `tracker_config` object."""
+        """Render the `tracker_config` object."""
         return dict(self._config)
 
     def status_json(self, now_us: int) -> JsonObject:
-        """The `tracker_status` object as of `now_us`."""
+        """Render the `tracker_status` object as of `now_us`."""
         last = self.last_fix
+        fixed_at = None if last is None else _format_time(last.time_us)
         status: JsonObject = {
             "battery": self.battery(now_us),
             "begin_date": _format_time(self._begin_date_us),
-            "last_event": None if last is None else _format_time(last.time_us),
+            "last_event": fixed_at,
             "state": "active",
             "sub_end_date": self._sub_end_date,
             "sub_state": "normal",
             "network_operator": self._operator,
-            "stationary": 1 if self.stationary else 0,
-            "lost_pending": self._config["mode"] in {_LOST_PET_MODE, str(_LOST_PET_MODE)},
-            "last_location": None if last is None else _format_time(last.time_us),
+            "stationary": int(self.stationary),
+            "lost_pending": self._config["mode"]
+            in {_LOST_PET_MODE, str(_LOST_PET_MODE)},
+            "last_location": fixed_at,
             "last_loc_latitude": None if last is None else last.lat,
             "last_loc_longitude": None if last is None else last.lng,
         }
@@ -489,12 +535,14 @@ class Tracker:
             status["temperature"] = 21
         return status
 
-    def _first_leg(self, now_us: int) -> _Leg:
-        """The leg in progress at `now_us`, with its fixes taken so far recorded."""
+    def _record(self, fixes: list[Fix]) -> None:
+        """Append fixes taken after the world's start."""
+        self._fixes.extend(fixes)
+        self._later += len(fixes)
+
+    def _first_leg(self, phase: _Phase, now_us: int) -> _Leg:
+        """Plan the leg in progress at `now_us`, and its fixes around that moment."""
         rng = self._motion
-        phase = _Phase.HOME
-        if self._roams:
-            phase = rng.choices(tuple(_Phase), weights=(45, 15, 25, 15))[0]
         spot = self._home_spot(rng)
         destination = self._destination(rng)
         origin, target = {
@@ -505,52 +553,61 @@ class Tracker:
         }[phase]
         duration = self._duration(rng, phase, origin, target)
         offsets = self._fix_offsets(rng, phase, duration)
-        # Pick which fix is the newest so far, and how long ago it was taken.
+        # Which planned fix is the newest at `now_us`, and how long ago it was taken.
         newest = rng.randrange(len(offsets))
         following = offsets[newest + 1] if newest + 1 < len(offsets) else duration
         start = now_us - rng.randrange(following - offsets[newest]) - offsets[newest]
-        leg = _Leg(phase, start, start + duration, origin, target, rng.uniform(-0.2, 0.2))
-        fixes = self._fixes_at(leg, offsets, rng)
-        self._fixes = fixes[: newest + 1]
-        self._pending = fixes[newest + 1 :]
+        leg = _Leg(
+            phase, start, start + duration, origin, target, rng.uniform(-0.2, 0.2)
+        )
+        self._pending = self._fixes_at(leg, offsets, rng)
         return leg
 
-    def _backfill(self) -> None:
-        """Generate, once, the history before the world's start, walking back in time."""
-        if self._backfilled:
-            return
-        self._backfilled = True
-        rng = random.Random(f"{self._seed_key}:history")
-        legs: list[list[Fix]] = []
-        missing = self._history_size - self._initial_count
-        leg = self._first
-        while missing > 0:
-            leg = self._plan(self._previous_phase(leg.phase), leg, forward=False)
-            fixes = self._leg_fixes(leg, rng)
-            legs.append(fixes)
-            missing -= len(fixes)
-        older = [fix for fixes in reversed(legs) for fix in fixes][-missing:]
-        initial = older + self._fixes[: self._initial_count]
-        if "page_boundary" in self._quirks:
-            _same_second(initial, _PAGE_BOUNDARY_RUN, rng)
-        if "same_second" in self._quirks:
-            _same_second(initial, _SAME_SECOND_RUN, rng)
-        if "unknown_values" in self._quirks:
-            index = len(initial) - 1 - _UNKNOWN_METHOD_INDEX
-            initial[index] = replace(initial[index], method=_UNKNOWN_METHOD, precision=100)
-        self._fixes = initial + self._fixes[self._initial_count :]
+    def _reach_back(self, count: int) -> None:
+        """Generate the past until it holds `count` fixes, or all of them.
 
-    def _next_phase(self, phase: _Phase) -> _Phase:
-        """The phase after this one; trackers that do not roam stay home."""
-        return _Phase((phase + 1) % len(_Phase)) if self._roams else _Phase.HOME
+        Quirks land once the fixes they rewrite exist, before anything reads them.
+        """
+        while len(self._fixes) - self._later < count and not self._complete(None):
+            self._go_back()
+        if not self._planted:
+            self._planted = True
+            self._plant_quirks()
 
-    def _previous_phase(self, phase: _Phase) -> _Phase:
-        """The phase before this one; trackers that do not roam stayed home."""
-        return _Phase((phase - 1) % len(_Phase)) if self._roams else _Phase.HOME
+    def _complete(self, not_before_us: int | None) -> bool:
+        """Whether the past generated so far holds every fix from `not_before_us` on."""
+        if len(self._fixes) - self._later >= self._history_size:
+            return True
+        return not_before_us is not None and self._fixes[0].time_us < not_before_us
 
-    def _plan(self, phase: _Phase, neighbour: _Leg, *, forward: bool) -> _Leg:
-        """The leg of `phase` just after (or before) `neighbour`, joined to it."""
-        rng = self._motion if forward else random.Random(f"{self._seed_key}:{neighbour.start}")
+    def _go_back(self) -> int:
+        """Generate the fixes of the leg before the oldest one; return how many."""
+        known = len(self._fixes) - self._later
+        self._oldest = self._plan(self._oldest, self._past, forward=False)
+        fixes = self._leg_fixes(self._oldest, self._past)
+        # The last leg back may overshoot the history's size: drop its oldest fixes.
+        fixes = fixes[max(0, known + len(fixes) - self._history_size) :]
+        self._fixes[:0] = fixes
+        return len(fixes)
+
+    def _plant_quirks(self) -> None:
+        """Rewrite the fixes carrying this tracker's quirks, counted from the start."""
+        start = len(self._fixes) - self._later
+        if _Quirk.PAGE_BOUNDARY in self._quirks:
+            _same_second(self._fixes, start, _PAGE_BOUNDARY_RUN, self._past)
+        if _Quirk.SAME_SECOND in self._quirks:
+            _same_second(self._fixes, start, _SAME_SECOND_RUN, self._past)
+        if _Quirk.UNKNOWN_VALUES in self._quirks:
+            index = start - 1 - _UNKNOWN_METHOD_INDEX
+            self._fixes[index] = self._fixes[index]._replace(
+                method=_UNKNOWN_METHOD, precision=100
+            )
+
+    def _plan(self, neighbour: _Leg, rng: random.Random, *, forward: bool) -> _Leg:
+        """Plan the leg just after (or before) `neighbour`, joined to it."""
+        phase = neighbour.phase
+        if self._roams:
+            phase = _Phase((phase + (1 if forward else -1)) % len(_Phase))
         joint = neighbour.target if forward else neighbour.origin
         if phase is _Phase.OUTBOUND:
             other = self._destination(rng) if forward else self._home_spot(rng)
@@ -561,65 +618,78 @@ class Tracker:
         origin, target = (joint, other) if forward else (other, joint)
         duration = self._duration(rng, phase, origin, target)
         start = neighbour.end if forward else neighbour.start - duration
-        return _Leg(phase, start, start + duration, origin, target, rng.uniform(-0.2, 0.2))
+        return _Leg(
+            phase, start, start + duration, origin, target, rng.uniform(-0.2, 0.2)
+        )
 
     def _home_spot(self, rng: random.Random) -> Position:
-        """Where the tracker rests at home: it never comes back to the exact same spot."""
+        """Where the tracker rests at home: never twice exactly the same spot."""
         return _around(rng, self._home, 0.0, _HOME_RADIUS_M)
 
     def _destination(self, rng: random.Random) -> Position:
         """Where a trip goes: how far depends on what the tracker is attached to."""
         return _around(rng, self._home, *self._profile.trip_m)
 
-    def _duration(self, rng: random.Random, phase: _Phase, origin: Position, target: Position) -> int:
+    def _duration(
+        self, rng: random.Random, phase: _Phase, origin: Position, target: Position
+    ) -> int:
         """How long a leg lasts, in microseconds."""
         if phase.moving:
             speed = rng.uniform(*self._profile.speed_m_s)
-            seconds = max(_distance_m(origin, target) / speed, 2.0 * self._profile.fix_every_s)
+            seconds = max(
+                _distance_m(origin, target) / speed, 2.0 * self._profile.fix_every_s
+            )
         elif phase is _Phase.HOME:
             seconds = rng.uniform(1.0, 10.0) * 3600
         else:
             seconds = rng.uniform(10.0, 90.0) * 60
         return round(seconds * _SECOND)
 
-    def _fix_offsets(self, rng: random.Random, phase: _Phase, duration: int) -> list[int]:
-        """When fixes are taken, from the leg's start: often on the move, hourly at rest."""
+    def _fix_offsets(
+        self, rng: random.Random, phase: _Phase, duration: int
+    ) -> list[int]:
+        """Plan when fixes are taken: often on the move, hourly at rest."""
         every = self._profile.fix_every_s * _SECOND if phase.moving else _HOUR
         count = max(1, round(duration / every))
         step = duration / count
-        offsets = []
-        for index in range(count):
-            offset = round((index + 0.5 + rng.uniform(-0.25, 0.25)) * step)
-            if rng.random() < 0.05:  # noqa: PLR2004
-                # Some fixes come with a whole-second datetime, sent without a fraction.
-                offset -= (offset + self._clock_start_us) % _SECOND
-            offsets.append(offset)
-        return offsets
+        # Jitter stays within a quarter step, so fixes are ordered and inside the leg.
+        return [
+            round((index + 0.5 + rng.uniform(-0.25, 0.25)) * step)
+            for index in range(count)
+        ]
 
     def _leg_fixes(self, leg: _Leg, rng: random.Random) -> list[Fix]:
-        """The fixes taken during a leg, oldest first."""
-        return self._fixes_at(leg, self._fix_offsets(rng, leg.phase, leg.end - leg.start), rng)
+        """Take the fixes of a leg, oldest first."""
+        return self._fixes_at(
+            leg, self._fix_offsets(rng, leg.phase, leg.end - leg.start), rng
+        )
 
     def _fixes_at(self, leg: _Leg, offsets: list[int], rng: random.Random) -> list[Fix]:
-        """Fixes along a leg at the given offsets from its start, with realistic noise."""
-        duration = max(leg.end - leg.start, 1)
-        length = _distance_m(leg.origin, leg.target)
-        north = (leg.target[0] - leg.origin[0]) * _METRES_PER_DEGREE
-        east = (leg.target[1] - leg.origin[1]) * _METRES_PER_DEGREE * cos(radians(leg.origin[0]))
+        """Take fixes along a leg at these offsets from its start, with their noise."""
+        duration = leg.end - leg.start
+        lat_per_m = 1 / _METRES_PER_DEGREE
+        lng_per_m = 1 / (_METRES_PER_DEGREE * cos(radians(leg.origin[0])))
+        north = (leg.target[0] - leg.origin[0]) / lat_per_m
+        east = (leg.target[1] - leg.origin[1]) / lng_per_m
+        # A swing perpendicular to the journey, largest halfway, makes the path curve.
+        swing_north, swing_east = -east * leg.bend, north * leg.bend
         fixes = []
         for offset in offsets:
             share = offset / duration
-            swing = leg.bend * length * sin(pi * share)
-            # The swing is perpendicular to the journey, so the path curves.
-            across_north, across_east = (-east / length, north / length) if length else (0.0, 0.0)
+            swing = sin(pi * share)
             method = rng.choice(self._hardware.methods)
             precision = rng.randint(*_PRECISION_M[method])
-            lat, lng = _offset(
-                leg.origin,
-                north * share + swing * across_north + rng.gauss(0.0, precision / 3),
-                east * share + swing * across_east + rng.gauss(0.0, precision / 3),
+            noise_north, noise_east = (
+                (rng.random() - 0.5) * precision,
+                (rng.random() - 0.5) * precision,
             )
-            fixes.append(_new_fix(rng, leg.start + offset, (lat, lng), method, precision))
+            position = (
+                leg.origin[0]
+                + (north * share + swing_north * swing + noise_north) * lat_per_m,
+                leg.origin[1]
+                + (east * share + swing_east * swing + noise_east) * lng_per_m,
+            )
+            fixes.append(_new_fix(rng, leg.start + offset, position, method, precision))
         return fixes
 
 
@@ -628,32 +698,41 @@ def _time(fix: Fix) -> int:
     return fix.time_us
 
 
-def _new_fix(rng: random.Random, time_us: int, position: Position, method: int, precision: int) -> Fix:
-    """A fix with the wire quirks drawn at random."""
+def _new_fix(
+    rng: random.Random, time_us: int, position: Position, method: int, precision: int
+) -> Fix:
+    """Build a fix, drawing its wire quirks."""
+    # One draw decides every quirk, each from its own bits: thousands of trackers'
+    # histories are generated on demand, so each fix must be cheap.
+    bits = rng.getrandbits(32)
+    if bits & 0xF0000 == 0:
+        # Some fixes have a whole-second datetime: the API omits the fraction.
+        time_us -= time_us % _SECOND
     return Fix(
         time_us=time_us,
         lat=round(position[0], 6),
         lng=round(position[1], 6),
         method=method,
         precision=precision,
-        pkt_drop=rng.randint(1, 3) if rng.random() < 0.1 else 0,  # noqa: PLR2004
-        uuid=_uuid4(rng),
-        text_coordinates=rng.random() < 0.5,  # noqa: PLR2004
-        offset_suffix=rng.random() < 0.1,  # noqa: PLR2004
-        rssi=rng.randint(-125, -70) if rng.random() < 0.2 else None,  # noqa: PLR2004
+        pkt_drop=1 + (bits >> 20) % 3 if bits & 0x1C0 == 0 else 0,
+        uuid_bits=rng.getrandbits(128),
+        text_coordinates=bool(bits & 0x1),
+        offset_suffix=bits & 0xE == 0,
+        rssi=-125 + (bits >> 24) % 56 if bits & 0x30 == 0 else None,
     )
 
 
-def _same_second(history: list[Fix], run: range, rng: random.Random) -> None:
-    """Turn a run of fixes (newest-first indices) into one burst within a whole second."""
-    newest = len(history) - 1 - run.start
-    second = history[newest].time_us - history[newest].time_us % _SECOND
-    anchor = history[newest]
-    for number, index in enumerate(run):
+def _same_second(fixes: list[Fix], start: int, run: range, rng: random.Random) -> None:
+    """Turn a run of fixes, counted back from index `start`, into a one-second burst."""
+    anchor = fixes[start - 1 - run.start]
+    second = anchor.time_us - anchor.time_us % _SECOND
+    for number, back in enumerate(run):
         method = _BURST_METHODS[number % len(_BURST_METHODS)]
         precision = rng.randint(*_PRECISION_M[method])
-        position = _offset((anchor.lat, anchor.lng), rng.gauss(0.0, 3.0), rng.gauss(0.0, 3.0))
-        history[len(history) - 1 - index] = _new_fix(rng, second, position, method, precision)
+        position = _offset(
+            (anchor.lat, anchor.lng), rng.uniform(-5, 5), rng.uniform(-5, 5)
+        )
+        fixes[start - 1 - back] = _new_fix(rng, second, position, method, precision)
 
 
 class World:
@@ -680,34 +759,46 @@ class World:
         self._now_us = _to_us(moment)
         self._username = DEFAULT_USERNAME
         self._password = DEFAULT_PASSWORD
-        rng = random.Random(f"{seed}:account")
+        rng = _stream(f"{seed}:account")
         self.user_id = rng.randrange(100_000, 1_000_000)
         self.profile_id = rng.randrange(100_000, 1_000_000)
         self._joined_us = self._now_us - rng.randrange(400, 1500) * _DAY
-        self._phone_type = rng.choice(PHONE_TYPES)
+        self.phone_type = rng.choice(PHONE_TYPES)
         self.phone_id = rng.randrange(100_000, 300_000)
-        phone_serial = _uuid4(rng)
-        self._phone_serial = phone_serial.upper() if self._phone_type == "iphone" else phone_serial
-        self._next_id = rng.randrange(300_000, 900_000)
-        self._ids = random.Random(f"{seed}:ids")
-        self._added = 0
+        serial = str(UUID(int=rng.getrandbits(128), version=4))
+        # iOS reports its identifier in upper case.
+        self._phone_serial = serial.upper() if self.phone_type == "iphone" else serial
+        self._last_id = rng.randrange(300_000, 900_000)
+        self._ids = _stream(f"{seed}:ids")
+        self._by_hand = _stream(f"{seed}:by-hand")
+        self._created = 0
         self._trackers: dict[int, Tracker] = {}
-        for _ in range(trackers):
-            self._create_tracker(history=True)
+        holders = {
+            _Quirk.PAGE_BOUNDARY: 0,
+            _Quirk.SAME_SECOND: 1 % trackers,
+            _Quirk.UNKNOWN_VALUES: 2 % trackers,
+        }
+        for index in range(trackers):
+            quirks = frozenset(
+                quirk for quirk, holder in holders.items() if holder == index
+            )
+            self._create_tracker(history=True, quirks=quirks)
         ids = list(self._trackers)
         self.quirks = Quirks(
-            page_boundary_tracker=ids[0],
-            same_second_tracker=ids[1 % len(ids)],
-            unknown_values_tracker=ids[2 % len(ids)],
+            page_boundary_tracker=ids[holders[_Quirk.PAGE_BOUNDARY]],
+            same_second_tracker=ids[holders[_Quirk.SAME_SECOND]],
+            unknown_values_tracker=ids[holders[_Quirk.UNKNOWN_VALUES]],
         )
-        self._trackers[self.quirks.page_boundary_tracker].add_quirk("page_boundary")
-        self._trackers[self.quirks.same_second_tracker].add_quirk("same_second")
-        self._trackers[self.quirks.unknown_values_tracker].add_quirk("unknown_values")
 
     @property
     def now(self) -> datetime:
         """The world's current time."""
         return _EPOCH + timedelta(microseconds=self._now_us)
+
+    @property
+    def now_us(self) -> int:
+        """The world's current time in microseconds since the epoch."""
+        return self._now_us
 
     @property
     def username(self) -> str:
@@ -720,21 +811,22 @@ class World:
         return tuple(self._trackers)
 
     def tracker(self, tracker_id: int) -> Tracker:
-        """The tracker with this id."""
+        """Return the tracker with this id."""
         try:
             return self._trackers[tracker_id]
         except KeyError:
             raise UnknownTrackerError(tracker_id) from None
 
     def set_credentials(self, username: str, password: str) -> None:
-        """Change the account's credentials: old ones stop working at once."""
+        """Change the account's credentials: the old ones stop working at once."""
         self._username = username
         self._password = password
 
     def check_credentials(self, username: str, password: str) -> bool:
-        """Whether these are the account's credentials (compared in constant time)."""
+        """Whether these are the account's credentials, compared in constant time."""
         return secrets.compare_digest(
-            f"{username}\0{password}".encode(), f"{self._username}\0{self._password}".encode()
+            f"{username}\0{password}".encode(),
+            f"{self._username}\0{self._password}".encode(),
         )
 
     def add_tracker(
@@ -745,7 +837,7 @@ class World:
         kind: str | None = None,
         position: Position | None = None,
     ) -> int:
-        """Register a new tracker, optionally located at `position` now; return its id.
+        """Register a new tracker, located at `position` now if given; return its id.
 
         A new tracker has no past and does not move on its own.
         """
@@ -762,14 +854,19 @@ class World:
 
     def remove_tracker(self, tracker_id: int) -> None:
         """Remove a tracker from the account."""
-        self.tracker(tracker_id)
-        del self._trackers[tracker_id]
+        del self._trackers[self.tracker(tracker_id).id]
 
     def move_tracker(
-        self, tracker_id: int, lat: float, lng: float, *, precision: int = 10, method: int = _GPS
+        self,
+        tracker_id: int,
+        lat: float,
+        lng: float,
+        *,
+        precision: int = 10,
+        method: int = _GPS,
     ) -> Fix:
         """Record a fix of a tracker at this place now; it then stays there."""
-        if not -90 <= lat <= 90 or not -180 <= lng <= 180:  # noqa: PLR2004
+        if not (-_MAX_LAT <= lat <= _MAX_LAT and -_MAX_LNG <= lng <= _MAX_LNG):
             msg = f"no such place: {lat}, {lng}"
             raise ValueError(msg)
         tracker = self.tracker(tracker_id)
@@ -780,7 +877,7 @@ class World:
             method=method,
             precision=precision,
             pkt_drop=0,
-            uuid=_uuid4(self._ids),
+            uuid_bits=self._by_hand.getrandbits(128),
             text_coordinates=False,
             offset_suffix=False,
             rssi=None,
@@ -798,7 +895,7 @@ class World:
             tracker.run_until(self._now_us)
 
     def user_json(self) -> JsonObject:
-        """The account's user as `/users/` lists it."""
+        """Render the account's user as `/users/` lists it."""
         return {
             "id": self.user_id,
             "username": self._username,
@@ -809,9 +906,9 @@ class World:
         }
 
     def devices_json(self, kind: str | None = None) -> list[JsonValue]:
-        """Devices as `/devices/` lists them; `kind` "tracker" means every tracker type."""
+        """Render devices as `/devices/` lists them; "tracker" means all trackers."""
         devices: list[JsonValue] = []
-        if kind in {None, self._phone_type}:
+        if kind in {None, self.phone_type}:
             devices.append(self._phone_json())
         devices.extend(
             tracker.device_json(self.user_id, self._now_us)
@@ -821,22 +918,18 @@ class World:
         return devices
 
     def device_json(self, device_id: int) -> JsonObject:
-        """One device, phone or tracker."""
+        """Render one device, phone or tracker."""
         if device_id == self.phone_id:
             return self._phone_json()
         return self.tracker(device_id).device_json(self.user_id, self._now_us)
 
-    def is_phone(self, device_id: int) -> bool:
-        """Whether this id is the account's phone."""
-        return device_id == self.phone_id
-
     def _phone_json(self) -> JsonObject:
-        """The phone running the Invoxia app, as `/devices/` lists it."""
-        android = self._phone_type == "android"
+        """Render the phone running the Invoxia app, as `/devices/` lists it."""
+        android = self.phone_type == "android"
         return {
             "id": self.phone_id,
             "name": "Pixel 8" if android else "iPhone de Camille",
-            "type": self._phone_type,
+            "type": self.phone_type,
             "serial": self._phone_serial,
             "created": _format_time(self._joined_us),
             "timezone": _TIMEZONE,
@@ -851,29 +944,29 @@ class World:
         name: str | None = None,
         usage: str | None = None,
         kind: str | None = None,
+        quirks: frozenset[_Quirk] = frozenset(),
     ) -> Tracker:
-        """Create the next tracker; types and usages cycle so every combination shows up."""
-        index = len(self._trackers) + self._added
-        self._added += 0 if history else 1
-        self._next_id += self._ids.randint(1, 97)
+        """Create the next tracker; types and usages cycle so every pairing shows up."""
+        index = self._created
+        self._created += 1
+        self._last_id += self._ids.randint(1, 97)
         chosen_usage = usage or USAGES[index % len(USAGES)]
         names = _USAGES[chosen_usage].names
         default_name = names[index // len(USAGES) % len(names)]
         cycle = index // (len(USAGES) * len(names))
+        age = self._ids.randrange(30 * _DAY, 900 * _DAY) if history else 0
         tracker = Tracker(
-            tracker_id=self._next_id,
-            seed_key=f"{self.seed}:{index}",
+            tracker_id=self._last_id,
+            index=index,
+            seed=self.seed,
             kind=kind or TRACKER_TYPES[index % len(TRACKER_TYPES)],
             usage=chosen_usage,
             name=name or (f"{default_name} {cycle + 1}" if cycle else default_name),
-            created_us=self._now_us - self._ids.randrange(30, 900) * _DAY if history else self._now_us,
+            created_us=self._now_us - age,
             home=self.home,
             now_us=self._now_us,
             history=history,
+            quirks=quirks,
         )
         self._trackers[tracker.id] = tracker
         return tracker
-
-
-_ = itertools
-_ = floor

@@ -1,6 +1,7 @@
 """Async and sync clients of the Invoxia cloud API."""
 
 import asyncio
+from base64 import b64encode
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -100,7 +101,10 @@ class AsyncClient:
         self._config = config
         self._session = session
         self._owns_session = session is None
-        self._auth = aiohttp.BasicAuth(config.username, config.password)
+        credentials = f"{config.username}:{config.password}".encode()
+        self._headers = {
+            aiohttp.hdrs.AUTHORIZATION: f"Basic {b64encode(credentials).decode()}"
+        }
         self._unknown_types_logged: set[str] = set()
 
     async def __aenter__(self) -> Self:
@@ -133,7 +137,7 @@ class AsyncClient:
                 # Credentials go on each request, never on a session that may be shared,
                 # and redirects are refused so they never reach another host.
                 self._session.get(
-                    url, params=params, auth=self._auth, allow_redirects=False
+                    url, params=params, headers=self._headers, allow_redirects=False
                 ) as response,
             ):
                 body = await self._read_body(response)

@@ -1,0 +1,88 @@
+"""The client's configuration and the connection failures found before any answer."""
+
+import socket
+
+import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+import pytest
+
+from custom_components.invoxia.api import (
+    DEFAULT_API_URL,
+    ApiConnectionError,
+    AsyncClient,
+    Config,
+)
+
+
+def test_config_defaults_to_the_invoxia_api() -> None:
+    """Without an api_url the client talks to Invoxia with a 20 s timeout."""
+    config = Config("rex@example.com", "s3cret")
+    assert (config.api_url, config.request_timeout) == (DEFAULT_API_URL, 20.0)
+    assert DEFAULT_API_URL == "https://labs.invoxia.io"
+
+
+@pytest.mark.parametrize(
+    ("api_url", "expected"),
+    [
+        ("https://labs.invoxia.io/", "https://labs.invoxia.io"),
+        ("https://labs.invoxia.io/api/v1?x=1#y", "https://labs.invoxia.io"),
+        ("http://127.0.0.1:8765/", "http://127.0.0.1:8765"),
+        ("http://[::1]:8765/path", "http://[::1]:8765"),
+    ],
+)
+def test_config_normalises_api_url_to_scheme_and_host(
+    api_url: str, expected: str
+) -> None:
+    """Paths, queries and trailing slashes are dropped from api_url."""
+    assert Config("a", "b", api_url).api_url == expected
+
+
+@pytest.mark.parametrize(
+    "api_url", ["labs.invoxia.io", "ftp://labs.invoxia.io", "https://"]
+)
+def test_config_refuses_an_api_url_that_is_not_http(api_url: str) -> None:
+    """An api_url without an http(s) scheme and a host is a ValueError."""
+    with pytest.raises(ValueError, match="api_url must be an http"):
+        Config("a", "b", api_url)
+
+
+@pytest.mark.parametrize("timeout", [0, -1.0, float("nan")])
+def test_config_refuses_a_timeout_that_is_not_positive(timeout: float) -> None:
+    """request_timeout bounds every request, so it must be a positive duration."""
+    with pytest.raises(ValueError, match="request_timeout must be a positive"):
+        Config("a", "b", request_timeout=timeout)
+
+
+def test_config_repr_hides_the_password() -> None:
+    """The password never shows in a repr, which logs and tracebacks print."""
+    text = repr(Config("rex@example.com", "s3cret", request_timeout=5))
+    assert text == (
+        "Config(username='rex@example.com', password='********', "
+        "api_url='https://labs.invoxia.io', request_timeout=5)"
+    )
+
+
+class _FailingResolver(AbstractResolver):
+    """A resolver that fails every lookup, as a DNS outage would."""
+
+    async def resolve(
+        self, host: str, *_args: object, **_kwargs: object
+    ) -> list[ResolveResult]:
+        raise OSError(socket.EAI_NONAME, f"cannot resolve {host}")
+
+    async def close(self) -> None:
+        """Nothing to close."""
+
+
+async def test_dns_failure_is_a_connection_error() -> None:
+    """A failed lookup raises ApiConnectionError; no real DNS query is made."""
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(resolver=_FailingResolver())
+    ) as session:
+        client = AsyncClient(Config("a", "s3cret", "https://invoxia.invalid"), session)
+        with pytest.raises(ApiConnectionError) as err:
+            await client.get_users()
+        await client.close()
+        assert not session.closed
+    assert "s3cret" not in repr(err.value)
+    assert str(err.value) == "Cannot reach the API: ClientConnectorDNSError"
