@@ -7,21 +7,18 @@ from aiohttp import BasicAuth, hdrs, web
 
 from .counters import Counters
 from .faults import Fault, FaultKind, Faults
-from .world import TRACKER_TYPES, JsonValue, UnknownTrackerError, World
+from .world import TRACKER_TYPES, JsonValue, Tracker, UnknownTrackerError, World
 
-CONTROL_PREFIX = "/_simulator/"
-"""Paths of the control API, which has no faults, no counters and no authentication."""
-
-type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+type Endpoint = Callable[[web.Request], Awaitable[web.Response]]
 
 _DEVICE_TYPES = frozenset({"tracker", "android", "iphone", *TRACKER_TYPES})
 _MALFORMED_BODY = b'{"detail": "Service temporarily unavailable", }'
+_NOT_FOUND = "Not found."
 _STATUS_DETAILS = {
     400: "Bad request.",
     401: "Invalid username/password.",
     403: "You do not have permission to perform this action.",
-    404: "Not found.",
-    405: "Method not allowed.",
+    404: _NOT_FOUND,
 }
 
 
@@ -36,12 +33,12 @@ def _detail(status: int, detail: str) -> web.Response:
     return _json({"detail": detail}, status)
 
 
-def _status_answer(status: int, retry_after: int | None) -> web.Response:
+def _forced(status: int, retry_after: int | None) -> web.Response:
     """Answer with a forced status: no body for 204, an HTML page for server errors."""
     if status == web.HTTPNoContent.status_code:
         return web.Response(status=status)
     if status >= web.HTTPInternalServerError.status_code:
-        # Server errors come from the web server in front, as HTML, not from the API.
+        # Server errors come from the web server in front of the API, in HTML.
         page = f"<html><body><h1>Server Error ({status})</h1></body></html>"
         return web.Response(text=page, status=status, content_type="text/html")
     if status == web.HTTPTooManyRequests.status_code:
@@ -55,24 +52,30 @@ def _status_answer(status: int, retry_after: int | None) -> web.Response:
 
 
 def _credentials(header: str) -> tuple[str, str] | None:
-    """Read HTTP Basic credentials, UTF-8 first then Latin-1, as Django REST framework."""
+    """Read Basic credentials, UTF-8 first then Latin-1, as Django REST framework does."""
     for encoding in ("utf-8", "latin1"):
         try:
             auth = BasicAuth.decode(header, encoding=encoding)
-        except (ValueError, UnicodeDecodeError):
+        except ValueError:  # UnicodeDecodeError is a ValueError too
             continue
         return auth.login, auth.password
     return None
 
 
-def _bound(request: web.Request, name: str) -> int | None:
-    """Read an optional epoch-seconds query parameter."""
-    value = request.query.get(name)
-    return None if value is None else int(value)
+def _body(response: web.Response) -> bytes:
+    """The body of a response the simulator built (none for a 204)."""
+    return response.body if isinstance(response.body, bytes) else b""
+
+
+def _hang_up(request: web.Request) -> web.Response:
+    """Drop the connection without answering; the response returned is never sent."""
+    if request.transport is not None:
+        request.transport.abort()
+    return web.Response()
 
 
 class ApiRoutes:
-    """Routes and middleware of the Invoxia API, backed by a world."""
+    """The routes of the Invoxia API, backed by a world."""
 
     def __init__(self, world: World, faults: Faults, counters: Counters) -> None:
         """Serve `world`, spoiled by `faults`, counted in `counters`."""
@@ -81,47 +84,52 @@ class ApiRoutes:
         self._counters = counters
 
     def routes(self) -> list[web.RouteDef]:
-        """The API's routes."""
+        """Return the API's routes, each counted under its path template."""
+        endpoints: dict[str, Endpoint] = {
+            "/users/": self._users,
+            "/users/{id}/": self._user,
+            "/devices/": self._devices,
+            "/devices/{id}/": self._device,
+            "/devices/{id}/tracker_status/": self._tracker_status,
+            "/devices/{id}/tracker_config/": self._tracker_config,
+            "/devices/{id}/tracker_data/": self._tracker_data,
+        }
         return [
-            web.get("/users/", self._users),
-            web.get(r"/users/{id:\d+}/", self._user),
-            web.get("/devices/", self._devices),
-            web.get(r"/devices/{id:\d+}/", self._device),
-            web.get(r"/devices/{id:\d+}/tracker_status/", self._tracker_status),
-            web.get(r"/devices/{id:\d+}/tracker_config/", self._tracker_config),
-            web.get(r"/devices/{id:\d+}/tracker_data/", self._tracker_data),
+            web.get(template.replace("{id}", r"{id:\d+}"), self._handler(template, endpoint))
+            for template, endpoint in endpoints.items()
         ]
 
-    @web.middleware
-    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        """Count an API request, then answer it through the faults in force."""
-        if request.path.startswith(CONTROL_PREFIX):
-            return await handler(request)
-        resource = request.match_info.route.resource
-        self._counters.requests[request.path if resource is None else resource.canonical] += 1
-        latency, fault = self._faults.take(request.path)
-        if latency:
-            await self._faults.pause(latency)
-        response = await self._answer(request, handler, fault)
-        self._counters.bytes_sent += len(response.body) if isinstance(response.body, bytes) else 0
-        return response
+    def _handler(self, template: str, endpoint: Endpoint) -> Endpoint:
+        """Wrap an endpoint: count the request, then answer it through the faults."""
+
+        async def handle(request: web.Request) -> web.Response:
+            """Answer one API request."""
+            self._counters.requests[template] += 1
+            latency, fault = self._faults.take(request.path)
+            if latency:
+                await self._faults.pause(latency)
+            response = await self._answer(request, endpoint, fault)
+            self._counters.bytes_sent += len(_body(response))
+            return response
+
+        return handle
 
     async def _answer(
-        self, request: web.Request, handler: Handler, fault: Fault | None
+        self, request: web.Request, endpoint: Endpoint, fault: Fault | None
     ) -> web.Response:
-        """Answer a request as the fault in force dictates."""
+        """Answer a request as the fault in force, if any, dictates."""
         if fault is None:
-            return await self._respond(request, handler)
+            return await self._respond(request, endpoint)
         if fault.kind is FaultKind.STATUS and fault.status is not None:
-            return _status_answer(fault.status, fault.retry_after)
+            return _forced(fault.status, fault.retry_after)
         if fault.kind is FaultKind.MALFORMED:
             return web.Response(body=_MALFORMED_BODY, content_type="application/json")
         if fault.kind is FaultKind.RESET or (
             fault.kind is FaultKind.HANG and await self._faults.hang()
         ):
             return _hang_up(request)
-        response = await self._respond(request, handler)
-        body = response.body if isinstance(response.body, bytes) else b""
+        response = await self._respond(request, endpoint)
+        body = _body(response)
         if fault.kind is FaultKind.TRUNCATED:
             body = body[: len(body) // 2]
         elif fault.kind is FaultKind.HUGE:
@@ -129,26 +137,18 @@ class ApiRoutes:
             body += b" " * max(0, fault.size + 1 - len(body))
         return web.Response(body=body, status=response.status, headers=response.headers)
 
-    async def _respond(self, request: web.Request, handler: Handler) -> web.Response:
-        """Answer a request truthfully: authenticate, then route it."""
+    async def _respond(self, request: web.Request, endpoint: Endpoint) -> web.Response:
+        """Answer a request truthfully: authenticate, then ask the endpoint."""
         header = request.headers.get(hdrs.AUTHORIZATION)
         credentials = None if header is None else _credentials(header)
         if credentials is None or not self._world.check_credentials(*credentials):
-            detail = (
-                "Authentication credentials were not provided."
-                if header is None
-                else "Invalid username/password."
-            )
+            detail = "Invalid username/password."
+            if header is None:
+                detail = "Authentication credentials were not provided."
             answer = _detail(web.HTTPUnauthorized.status_code, detail)
             answer.headers[hdrs.WWW_AUTHENTICATE] = 'Basic realm="api"'
             return answer
-        try:
-            response = await handler(request)
-        except web.HTTPException as err:
-            return _detail(err.status, _STATUS_DETAILS.get(err.status, err.reason))
-        # Every API handler answers with a plain response; the router raises instead.
-        assert isinstance(response, web.Response)  # noqa: S101
-        return response
+        return await endpoint(request)
 
     async def _users(self, _: web.Request) -> web.Response:
         """`GET /users/`: the account's only user."""
@@ -157,11 +157,11 @@ class ApiRoutes:
     async def _user(self, request: web.Request) -> web.Response:
         """`GET /users/{id}/`: the account's user, and nobody else."""
         if int(request.match_info["id"]) != self._world.user_id:
-            return _detail(web.HTTPNotFound.status_code, "Not found.")
+            return _detail(web.HTTPNotFound.status_code, _NOT_FOUND)
         return _json(self._world.user_json())
 
     async def _devices(self, request: web.Request) -> web.Response:
-        """`GET /devices/?type=…`: phone and trackers, filtered by type."""
+        """`GET /devices/?type=…`: the phone and the trackers, filtered by type."""
         kind = request.query.get("type")
         if kind is not None and kind not in _DEVICE_TYPES:
             message = f"Select a valid choice. {kind} is not one of the available choices."
@@ -173,53 +173,41 @@ class ApiRoutes:
         try:
             return _json(self._world.device_json(int(request.match_info["id"])))
         except UnknownTrackerError:
-            return _detail(web.HTTPNotFound.status_code, "Not found.")
+            return _detail(web.HTTPNotFound.status_code, _NOT_FOUND)
 
     async def _tracker_status(self, request: web.Request) -> web.Response:
-        """`GET /devices/{id}/tracker_status/`: none for a phone."""
-        return self._tracker_part(request, lambda tracker_id: self._world.tracker(
-            tracker_id).status_json(self._world.now_us))
+        """`GET /devices/{id}/tracker_status/`."""
+        now_us = self._world.now_us
+        return self._tracker_part(request, lambda tracker: tracker.status_json(now_us))
 
     async def _tracker_config(self, request: web.Request) -> web.Response:
-        """`GET /devices/{id}/tracker_config/`: none for a phone."""
-        return self._tracker_part(request, lambda tracker_id: self._world.tracker(
-            tracker_id).config_json())
+        """`GET /devices/{id}/tracker_config/`."""
+        return self._tracker_part(request, Tracker.config_json)
 
     async def _tracker_data(self, request: web.Request) -> web.Response:
-        """`GET /devices/{id}/tracker_data/?timestamp=…&timestamp_max=…`: a page of fixes."""
-        bounds = {}
+        """`GET /devices/{id}/tracker_data/?timestamp=…&timestamp_max=…`: a page."""
+        bounds: list[int | None] = []
         for name in ("timestamp", "timestamp_max"):
+            value = request.query.get(name)
             try:
-                bounds[name] = _bound(request, name)
+                bounds.append(None if value is None else int(value) * 1_000_000)
             except ValueError:
-                return _json({name: ["A valid integer is required."]}, 400)
-        not_before, not_after = bounds["timestamp"], bounds["timestamp_max"]
+                message = ["A valid integer is required."]
+                return _json({name: message}, web.HTTPBadRequest.status_code)
         return self._tracker_part(
             request,
-            lambda tracker_id: [
-                fix.to_json()
-                for fix in self._world.tracker(tracker_id).locations(
-                    None if not_before is None else not_before * 1_000_000,
-                    None if not_after is None else not_after * 1_000_000,
-                )
-            ],
+            lambda tracker: [fix.to_json() for fix in tracker.locations(*bounds)],
         )
 
     def _tracker_part(
-        self, request: web.Request, render: Callable[[int], JsonValue]
+        self, request: web.Request, render: Callable[[Tracker], JsonValue]
     ) -> web.Response:
-        """Answer with part of a tracker: nothing (204) for the phone, 404 for no device."""
+        """Answer with part of a tracker: none (204) for the phone, 404 for no device."""
         device_id = int(request.match_info["id"])
         if device_id == self._world.phone_id:
             return web.Response(status=web.HTTPNoContent.status_code)
         try:
-            return _json(render(device_id))
+            tracker = self._world.tracker(device_id)
         except UnknownTrackerError:
-            return _detail(web.HTTPNotFound.status_code, "Not found.")
-
-
-def _hang_up(request: web.Request) -> web.Response:
-    """Drop the connection without answering; the response returned is never sent."""
-    if request.transport is not None:
-        request.transport.abort()
-    return web.Response()
+            return _detail(web.HTTPNotFound.status_code, _NOT_FOUND)
+        return _json(render(tracker))

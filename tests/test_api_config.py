@@ -1,8 +1,11 @@
 """The client's configuration and the connection failures found before any answer."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 import socket
 
 import aiohttp
+from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 import pytest
 
@@ -11,6 +14,7 @@ from custom_components.invoxia.api import (
     ApiConnectionError,
     AsyncClient,
     Config,
+    FailedQuery,
 )
 
 
@@ -86,3 +90,45 @@ async def test_dns_failure_is_a_connection_error() -> None:
         assert not session.closed
     assert "s3cret" not in repr(err.value)
     assert str(err.value) == "Cannot reach the API: ClientConnectorDNSError"
+
+
+async def test_redirect_is_refused_and_credentials_stay_home(
+    socket_enabled: None,
+) -> None:
+    """A redirect to another host fails the query; the other host sees no request."""
+    seen: list[str | None] = []
+
+    async def record(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("Authorization"))
+        return web.json_response([])
+
+    other = web.Application()
+    other.router.add_get("/{tail:.*}", record)
+    async with _serve(other) as other_url:
+
+        async def redirect(request: web.Request) -> web.Response:
+            location = f"{other_url}{request.path}"
+            raise web.HTTPFound(location)
+
+        api = web.Application()
+        api.router.add_get("/{tail:.*}", redirect)
+        async with (
+            _serve(api) as api_url,
+            AsyncClient(Config("a", "s3cret", api_url)) as client,
+        ):
+            with pytest.raises(FailedQuery) as err:
+                await client.get_users()
+    assert err.value.status == 302
+    assert seen == []
+
+
+@asynccontextmanager
+async def _serve(app: web.Application) -> AsyncIterator[str]:
+    """Serve an app on an ephemeral loopback port; yield its URL."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
