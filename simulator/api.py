@@ -1,9 +1,11 @@
 """The Invoxia cloud API as the simulator serves it, faults and counters included."""
 
+from base64 import b64decode
+import binascii
 from collections.abc import Awaitable, Callable
 import json
 
-from aiohttp import BasicAuth, hdrs, web
+from aiohttp import hdrs, web
 
 from .counters import Counters
 from .faults import Fault, FaultKind, Faults
@@ -36,13 +38,17 @@ def _detail(status: int, detail: str) -> web.Response:
 def _forced(status: int, retry_after: int | None) -> web.Response:
     """Answer with a forced status: no body for 204, an HTML page for server errors."""
     if status == web.HTTPNoContent.status_code:
-        return web.Response(status=status)
-    if status >= web.HTTPInternalServerError.status_code:
+        answer = web.Response(status=status)
+    elif status >= web.HTTPInternalServerError.status_code:
         # Server errors come from the web server in front of the API, in HTML.
         page = f"<html><body><h1>Server Error ({status})</h1></body></html>"
-        return web.Response(text=page, status=status, content_type="text/html")
-    if status == web.HTTPTooManyRequests.status_code:
-        wait = "" if retry_after is None else f" Expected available in {retry_after} seconds."
+        answer = web.Response(text=page, status=status, content_type="text/html")
+    elif status == web.HTTPTooManyRequests.status_code:
+        wait = (
+            ""
+            if retry_after is None
+            else f" Expected available in {retry_after} seconds."
+        )
         answer = _detail(status, f"Request was throttled.{wait}")
     else:
         answer = _detail(status, _STATUS_DETAILS.get(status, "Error."))
@@ -52,18 +58,24 @@ def _forced(status: int, retry_after: int | None) -> web.Response:
 
 
 def _credentials(header: str) -> tuple[str, str] | None:
-    """Read Basic credentials, UTF-8 first then Latin-1, as Django REST framework does."""
-    for encoding in ("utf-8", "latin1"):
-        try:
-            auth = BasicAuth.decode(header, encoding=encoding)
-        except ValueError:  # UnicodeDecodeError is a ValueError too
-            continue
-        return auth.login, auth.password
-    return None
+    """Read Basic credentials, in UTF-8 else Latin-1, as Django REST framework does."""
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        raw = b64decode(encoded, validate=True)
+    except binascii.Error:
+        return None
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError:
+        text = raw.decode("latin1")
+    username, colon, password = text.partition(":")
+    return (username, password) if colon else None
 
 
 def _body(response: web.Response) -> bytes:
-    """The body of a response the simulator built (none for a 204)."""
+    """Return the body of a response the simulator built (none for a 204)."""
     return response.body if isinstance(response.body, bytes) else b""
 
 
@@ -95,7 +107,9 @@ class ApiRoutes:
             "/devices/{id}/tracker_data/": self._tracker_data,
         }
         return [
-            web.get(template.replace("{id}", r"{id:\d+}"), self._handler(template, endpoint))
+            web.get(
+                template.replace("{id}", r"{id:\d+}"), self._handler(template, endpoint)
+            )
             for template, endpoint in endpoints.items()
         ]
 
@@ -164,7 +178,9 @@ class ApiRoutes:
         """`GET /devices/?type=…`: the phone and the trackers, filtered by type."""
         kind = request.query.get("type")
         if kind is not None and kind not in _DEVICE_TYPES:
-            message = f"Select a valid choice. {kind} is not one of the available choices."
+            message = (
+                f"Select a valid choice. {kind} is not one of the available choices."
+            )
             return _json({"type": [message]}, web.HTTPBadRequest.status_code)
         return _json(self._world.devices_json(kind))
 
@@ -192,7 +208,7 @@ class ApiRoutes:
             try:
                 bounds.append(None if value is None else int(value) * 1_000_000)
             except ValueError:
-                message = ["A valid integer is required."]
+                message: list[JsonValue] = ["A valid integer is required."]
                 return _json({name: message}, web.HTTPBadRequest.status_code)
         return self._tracker_part(
             request,
@@ -202,7 +218,7 @@ class ApiRoutes:
     def _tracker_part(
         self, request: web.Request, render: Callable[[Tracker], JsonValue]
     ) -> web.Response:
-        """Answer with part of a tracker: none (204) for the phone, 404 for no device."""
+        """Answer with part of a tracker: none (204) for the phone, 404 for others."""
         device_id = int(request.match_info["id"])
         if device_id == self._world.phone_id:
             return web.Response(status=web.HTTPNoContent.status_code)

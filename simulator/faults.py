@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from .world import JsonObject
 
-_STATUS_RANGE = range(100, 600)
+_STATUS_RANGE = range(200, 600)
 
 
 class FaultKind(StrEnum):
@@ -54,7 +54,7 @@ class Fault:
         elif self.count is not None and self.count < 1:
             problem = "count must be at least 1"
         elif self.kind is FaultKind.STATUS and self.status not in _STATUS_RANGE:
-            problem = "a status fault needs a status from 100 to 599"
+            problem = "a status fault needs a status from 200 to 599"
         elif self.retry_after is not None and self.retry_after < 0:
             problem = "retry_after cannot be negative"
         elif self.kind is FaultKind.LATENCY and self.seconds <= 0:

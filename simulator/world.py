@@ -58,7 +58,7 @@ _PAGE_BOUNDARY_RUN = range(PAGE_SIZE - 2, PAGE_SIZE + 2)
 _SAME_SECOND_RUN = range(30, 30 + PAGE_SIZE + 5)
 _UNKNOWN_METHOD_INDEX = 7
 _MIN_PAST = _SAME_SECOND_RUN.stop + 1
-"""Fixes generated up front when a quirky history is first read: every quirk lands in them."""
+"""Fixes generated when a quirky history is first read: its quirks all land there."""
 _SEDENTARY = 3
 
 
@@ -377,6 +377,8 @@ class Tracker:
         self._roams = history and index % 6 != _SEDENTARY
         self._motion = _stream(f"{self._seed_key}:motion")
         self._past = _stream(f"{self._seed_key}:history")
+        # Quirks draw from their own stream: the past reads the same, however paged.
+        self._quirk_stream = _stream(f"{self._seed_key}:quirks")
         self._fixes: list[Fix] = []
         self._pending: list[Fix] = []
         self._later = 0
@@ -458,12 +460,11 @@ class Tracker:
         """At most a page of locations within both bounds (inclusive), newest first."""
         # Only a tracker with quirks needs them in place before its past is read.
         self._reach_back(_MIN_PAST if self._quirks else 0)
-        newest = len(self._fixes)
-        if not_after_us is not None:
-            newest = bisect_right(self._fixes, not_after_us, key=_time)
         # The past is generated newest first, only as far back as a page needs.
+        newest = self._count_until(not_after_us)
         while newest < PAGE_SIZE and not self._complete(not_before_us):
-            newest += self._go_back()
+            self._go_back()
+            newest = self._count_until(not_after_us)
         oldest = 0
         if not_before_us is not None:
             oldest = bisect_left(self._fixes, not_before_us, key=_time)
@@ -563,6 +564,12 @@ class Tracker:
         self._pending = self._fixes_at(leg, offsets, rng)
         return leg
 
+    def _count_until(self, not_after_us: int | None) -> int:
+        """How many of the fixes generated so far were taken at or before a time."""
+        if not_after_us is None:
+            return len(self._fixes)
+        return bisect_right(self._fixes, not_after_us, key=_time)
+
     def _reach_back(self, count: int) -> None:
         """Generate the past until it holds `count` fixes, or all of them.
 
@@ -594,9 +601,9 @@ class Tracker:
         """Rewrite the fixes carrying this tracker's quirks, counted from the start."""
         start = len(self._fixes) - self._later
         if _Quirk.PAGE_BOUNDARY in self._quirks:
-            _same_second(self._fixes, start, _PAGE_BOUNDARY_RUN, self._past)
+            _same_second(self._fixes, start, _PAGE_BOUNDARY_RUN, self._quirk_stream)
         if _Quirk.SAME_SECOND in self._quirks:
-            _same_second(self._fixes, start, _SAME_SECOND_RUN, self._past)
+            _same_second(self._fixes, start, _SAME_SECOND_RUN, self._quirk_stream)
         if _Quirk.UNKNOWN_VALUES in self._quirks:
             index = start - 1 - _UNKNOWN_METHOD_INDEX
             self._fixes[index] = self._fixes[index]._replace(
@@ -762,7 +769,7 @@ class World:
         rng = _stream(f"{seed}:account")
         self.user_id = rng.randrange(100_000, 1_000_000)
         self.profile_id = rng.randrange(100_000, 1_000_000)
-        self._joined_us = self._now_us - rng.randrange(400, 1500) * _DAY
+        self._joined_us = self._now_us - rng.randrange(400 * _DAY, 1500 * _DAY)
         self.phone_type = rng.choice(PHONE_TYPES)
         self.phone_id = rng.randrange(100_000, 300_000)
         serial = str(UUID(int=rng.getrandbits(128), version=4))
@@ -954,7 +961,12 @@ class World:
         names = _USAGES[chosen_usage].names
         default_name = names[index // len(USAGES) % len(names)]
         cycle = index // (len(USAGES) * len(names))
-        age = self._ids.randrange(30 * _DAY, 900 * _DAY) if history else 0
+        # Trackers joined the account after its user did.
+        age = (
+            self._ids.randrange(30 * _DAY, self._now_us - self._joined_us)
+            if history
+            else 0
+        )
         tracker = Tracker(
             tracker_id=self._last_id,
             index=index,

@@ -1,0 +1,133 @@
+"""Run the simulator until Ctrl-C: `python -m simulator --port 8765 --seed 1`."""
+
+import argparse
+import asyncio
+from collections.abc import Sequence
+import contextlib
+from ipaddress import ip_address
+import signal
+import sys
+
+from .control import PREFIX
+from .faults import Fault, FaultKind
+from .server import Simulator
+from .world import DEFAULT_HOME, DEFAULT_PASSWORD, DEFAULT_USERNAME, Position, World
+
+
+def _loopback(text: str) -> str:
+    """Accept a loopback IP address only: the control API takes no credentials."""
+    try:
+        loopback = ip_address(text).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        message = f"{text} is not a loopback IP address"
+        raise argparse.ArgumentTypeError(message)
+    return text
+
+
+def _seconds(text: str) -> float:
+    """Accept a positive number of seconds."""
+    seconds = float(text)
+    if seconds <= 0:
+        message = f"{text} is not a positive number of seconds"
+        raise argparse.ArgumentTypeError(message)
+    return seconds
+
+
+def _count(text: str) -> int:
+    """Accept a number of trackers: at least one."""
+    count = int(text)
+    if count < 1:
+        message = f"{text} is not a positive number"
+        raise argparse.ArgumentTypeError(message)
+    return count
+
+
+def _position(text: str) -> Position:
+    """Accept a place written `LAT,LNG`."""
+    lat, _, lng = text.partition(",")
+    return float(lat), float(lng)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator",
+        description="Serve a simulated Invoxia GPS tracker cloud API on this machine.",
+    )
+    parser.add_argument("--host", type=_loopback, default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument("--trackers", type=_count, default=5)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--home", type=_position, default=DEFAULT_HOME, metavar="LAT,LNG"
+    )
+    parser.add_argument("--username", default=DEFAULT_USERNAME)
+    parser.add_argument("--password", default=DEFAULT_PASSWORD)
+    parser.add_argument(
+        "--latency", type=_seconds, help="delay every API answer by that many seconds"
+    )
+    parser.add_argument(
+        "--tick",
+        type=_seconds,
+        help="every that many seconds, move the world that many seconds forward",
+    )
+    parser.add_argument(
+        "--duration", type=_seconds, help="stop after that many seconds"
+    )
+    return parser.parse_args(argv)
+
+
+async def run(
+    world: World, stop: asyncio.Event, *, tick: float | None, duration: float | None
+) -> None:
+    """Wait for `stop`, at most `duration` seconds, advancing the world every `tick`."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(duration):
+            if tick is None:
+                await stop.wait()
+                return
+            while not stop.is_set():
+                try:
+                    async with asyncio.timeout(tick):
+                        await stop.wait()
+                except TimeoutError:
+                    world.advance(tick)
+
+
+async def serve(options: argparse.Namespace) -> None:
+    """Serve as the options say, until SIGINT or SIGTERM (or the duration is over)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for signum in signals:
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        world = World(seed=options.seed, trackers=options.trackers, home=options.home)
+        world.set_credentials(options.username, options.password)
+        async with Simulator(world, host=options.host, port=options.port) as simulator:
+            if options.latency is not None:
+                simulator.faults.add(Fault(FaultKind.LATENCY, seconds=options.latency))
+            sys.stdout.write(
+                f"Invoxia simulator on {simulator.url} "
+                f"(seed {options.seed}, {options.trackers} trackers)\n"
+                f"  username: {options.username}\n"
+                f"  password: {options.password}\n"
+                f"  control:  {simulator.url}{PREFIX}/state\n"
+                "Stop with Ctrl-C.\n"
+            )
+            sys.stdout.flush()
+            await run(world, stop, tick=options.tick, duration=options.duration)
+    finally:
+        for signum in signals:
+            loop.remove_signal_handler(signum)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the simulator from the command line."""
+    asyncio.run(serve(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,234 @@
+"""The control API: drive the simulator over HTTP, for demos and out-of-process tools.
+
+Every route lives under `/_simulator/`, takes and returns JSON and needs no credentials:
+the simulator only listens on the loopback interface.
+"""
+
+import json
+
+from aiohttp import web
+
+from .counters import Counters
+from .faults import Fault, FaultKind, Faults
+from .world import JsonObject, JsonValue, UnknownTrackerError, World
+
+PREFIX = "/_simulator"
+
+
+class _BadRequestError(Exception):
+    """The request's body does not say something the simulator can do."""
+
+
+def _json(payload: JsonValue, status: int = 200) -> web.Response:
+    """Answer with JSON."""
+    return web.Response(
+        text=json.dumps(payload, ensure_ascii=False),
+        status=status,
+        content_type="application/json",
+    )
+
+
+def _error(status: int, message: str) -> web.Response:
+    """Answer with an error the caller can read."""
+    return _json({"error": message}, status)
+
+
+async def _read(request: web.Request) -> JsonObject:
+    """Read the request's JSON object; an empty body is an empty object."""
+    if not request.body_exists:
+        return {}
+    try:
+        data = await request.json()
+    except ValueError as err:
+        message = "the body is not JSON"
+        raise _BadRequestError(message) from err
+    if not isinstance(data, dict):
+        message = "the body must be a JSON object"
+        raise _BadRequestError(message)
+    return data
+
+
+def _value[T: (str, int, float)](data: JsonObject, key: str, kind: type[T]) -> T | None:
+    """Read an optional field of this type; a whole number is a fine float."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    # JSON booleans are Python ints: refuse them where numbers are expected.
+    if isinstance(value, bool) or not isinstance(value, kind):
+        message = f"{key} must be of type {kind.__name__}"
+        raise _BadRequestError(message)
+    return value
+
+
+def _required[T: (str, int, float)](data: JsonObject, key: str, kind: type[T]) -> T:
+    """Read a field that must be there."""
+    value = _value(data, key, kind)
+    if value is None:
+        message = f"{key} is required"
+        raise _BadRequestError(message)
+    return value
+
+
+def _fault(data: JsonObject) -> Fault:
+    """Read a fault from its JSON description."""
+    kind = _required(data, "kind", str)
+    if kind not in set(FaultKind):
+        message = f"kind must be one of: {', '.join(FaultKind)}"
+        raise _BadRequestError(message)
+    try:
+        return Fault(
+            FaultKind(kind),
+            path=_value(data, "path", str) or "/",
+            count=_value(data, "count", int),
+            status=_value(data, "status", int),
+            retry_after=_value(data, "retry_after", int),
+            seconds=_value(data, "seconds", float) or 0.0,
+            size=_value(data, "size", int) or 0,
+        )
+    except ValueError as err:
+        raise _BadRequestError(str(err)) from err
+
+
+class ControlRoutes:
+    """The routes of the control API."""
+
+    def __init__(self, world: World, faults: Faults, counters: Counters) -> None:
+        """Drive `world`, `faults` and `counters`."""
+        self._world = world
+        self._faults = faults
+        self._counters = counters
+
+    def routes(self) -> list[web.RouteDef]:
+        """Return the control API's routes."""
+        tracker = PREFIX + r"/trackers/{id:\d+}"
+        return [
+            web.get(f"{PREFIX}/state", self._state),
+            web.put(f"{PREFIX}/credentials", self._set_credentials),
+            web.post(f"{PREFIX}/trackers", self._add_tracker),
+            web.delete(tracker, self._remove_tracker),
+            web.post(f"{tracker}/move", self._move_tracker),
+            web.post(f"{PREFIX}/advance", self._advance),
+            web.get(f"{PREFIX}/faults", self._list_faults),
+            web.post(f"{PREFIX}/faults", self._add_fault),
+            web.delete(f"{PREFIX}/faults", self._clear_faults),
+            web.get(f"{PREFIX}/counters", self._read_counters),
+            web.delete(f"{PREFIX}/counters", self._reset_counters),
+        ]
+
+    async def _state(self, _: web.Request) -> web.Response:
+        """`GET /_simulator/state`: the world at a glance."""
+        world = self._world
+        return _json(
+            {
+                "now": world.now.isoformat(),
+                "username": world.username,
+                "user_id": world.user_id,
+                "phone_id": world.phone_id,
+                "trackers": list(world.tracker_ids),
+                "quirks": {
+                    "page_boundary_tracker": world.quirks.page_boundary_tracker,
+                    "same_second_tracker": world.quirks.same_second_tracker,
+                    "unknown_values_tracker": world.quirks.unknown_values_tracker,
+                },
+            }
+        )
+
+    async def _set_credentials(self, request: web.Request) -> web.Response:
+        """`PUT /_simulator/credentials {"username", "password"}`."""
+        try:
+            data = await _read(request)
+            username = _required(data, "username", str)
+            password = _required(data, "password", str)
+        except _BadRequestError as err:
+            return _error(web.HTTPBadRequest.status_code, str(err))
+        self._world.set_credentials(username, password)
+        return _json({"username": username})
+
+    async def _add_tracker(self, request: web.Request) -> web.Response:
+        """`POST /_simulator/trackers {"name"?, "usage"?, "type"?, "lat"?, "lng"?}`."""
+        try:
+            data = await _read(request)
+            position = None
+            if "lat" in data or "lng" in data:
+                position = (
+                    _required(data, "lat", float),
+                    _required(data, "lng", float),
+                )
+            tracker_id = self._world.add_tracker(
+                name=_value(data, "name", str),
+                usage=_value(data, "usage", str),
+                kind=_value(data, "type", str),
+                position=position,
+            )
+        except (_BadRequestError, ValueError) as err:
+            return _error(web.HTTPBadRequest.status_code, str(err))
+        return _json({"id": tracker_id}, web.HTTPCreated.status_code)
+
+    async def _remove_tracker(self, request: web.Request) -> web.Response:
+        """`DELETE /_simulator/trackers/{id}`."""
+        try:
+            self._world.remove_tracker(int(request.match_info["id"]))
+        except UnknownTrackerError:
+            return _error(web.HTTPNotFound.status_code, "no such tracker")
+        return web.Response(status=web.HTTPNoContent.status_code)
+
+    async def _move_tracker(self, request: web.Request) -> web.Response:
+        """`POST …/trackers/{id}/move {"lat", "lng", "precision"?, "method"?}`.
+
+        The tracker then stays there: it no longer roams on its own.
+        """
+        try:
+            data = await _read(request)
+            options = {
+                key: value
+                for key in ("precision", "method")
+                if (value := _value(data, key, int)) is not None
+            }
+            fix = self._world.move_tracker(
+                int(request.match_info["id"]),
+                _required(data, "lat", float),
+                _required(data, "lng", float),
+                **options,
+            )
+        except UnknownTrackerError:
+            return _error(web.HTTPNotFound.status_code, "no such tracker")
+        except (_BadRequestError, ValueError) as err:
+            return _error(web.HTTPBadRequest.status_code, str(err))
+        return _json(fix.to_json())
+
+    async def _advance(self, request: web.Request) -> web.Response:
+        """`POST /_simulator/advance {"seconds"}`: move the world's clock forward."""
+        try:
+            self._world.advance(_required(await _read(request), "seconds", float))
+        except (_BadRequestError, ValueError) as err:
+            return _error(web.HTTPBadRequest.status_code, str(err))
+        return _json({"now": self._world.now.isoformat()})
+
+    async def _list_faults(self, _: web.Request) -> web.Response:
+        """`GET /_simulator/faults`: the faults in force, oldest first."""
+        return _json([fault.to_json() for fault in self._faults.active])
+
+    async def _add_fault(self, request: web.Request) -> web.Response:
+        """`POST /_simulator/faults {"kind", "path"?, "count"?, ...}`: add a fault."""
+        try:
+            self._faults.add(_fault(await _read(request)))
+        except _BadRequestError as err:
+            return _error(web.HTTPBadRequest.status_code, str(err))
+        faults: list[JsonValue] = [fault.to_json() for fault in self._faults.active]
+        return _json(faults, web.HTTPCreated.status_code)
+
+    async def _clear_faults(self, _: web.Request) -> web.Response:
+        """`DELETE /_simulator/faults`: no more faults; hung requests are answered."""
+        self._faults.clear()
+        return web.Response(status=web.HTTPNoContent.status_code)
+
+    async def _read_counters(self, _: web.Request) -> web.Response:
+        """`GET /_simulator/counters`."""
+        return _json(self._counters.to_json())
+
+    async def _reset_counters(self, _: web.Request) -> web.Response:
+        """`DELETE /_simulator/counters`."""
+        self._counters.reset()
+        return web.Response(status=web.HTTPNoContent.status_code)

@@ -1,0 +1,68 @@
+"""Fixtures shared by the tests."""
+
+from base64 import b64encode
+from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
+
+from aiohttp import ClientSession
+from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.invoxia.const import CONF_API_URL, DOMAIN
+from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, Simulator, World
+
+SIMULATOR_START = datetime(2026, 1, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+async def simulator(socket_enabled: None) -> AsyncGenerator[Simulator]:
+    """Run a simulated cloud: seed 1, five trackers, clock at 2026-01-01 12:00 UTC."""
+    async with Simulator(World(seed=1, trackers=5, start=SIMULATOR_START)) as running:
+        yield running
+
+
+@pytest.fixture
+async def simulator_client(simulator: Simulator) -> AsyncGenerator[ClientSession]:
+    """Provide an HTTP client of the simulator, with the account's credentials."""
+    headers = {"Authorization": basic_authorization(DEFAULT_USERNAME, DEFAULT_PASSWORD)}
+    async with ClientSession(simulator.url, headers=headers) as session:
+        yield session
+
+
+def basic_authorization(username: str, password: str, encoding: str = "utf-8") -> str:
+    """Write an HTTP Basic `Authorization` header, as aiohttp versions all agree."""
+    credentials = f"{username}:{password}".encode(encoding)
+    return f"Basic {b64encode(credentials).decode()}"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load the integration from custom_components/."""
+
+
+@pytest.fixture
+def mock_config_entry(simulator: Simulator) -> MockConfigEntry:
+    """Return a config entry of the simulated account."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=DEFAULT_USERNAME,
+        unique_id=str(simulator.world.user_id),
+        data={
+            CONF_EMAIL: DEFAULT_USERNAME,
+            CONF_PASSWORD: DEFAULT_PASSWORD,
+            CONF_API_URL: simulator.url,
+        },
+    )
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """Set up the integration with the simulated account."""
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    return mock_config_entry

@@ -1,0 +1,160 @@
+"""Tests of the simulator's command line, `python -m simulator`."""
+
+import argparse
+import asyncio
+import re
+import signal
+
+from aiohttp import ClientSession
+import pytest
+
+from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, World
+from simulator.__main__ import main, parse_args, run, serve
+from tests.conftest import SIMULATOR_START
+
+BANNER = re.compile(
+    r"Invoxia simulator on (?P<url>http://127\.0\.0\.1:\d+) \(seed 3, 2 trackers\)\n"
+    r"  username: ana@example\.com\n"
+    r"  password: hunter2\n"
+    r"  control:  (?P=url)/_simulator/state\n"
+    r"Stop with Ctrl-C\.\n"
+)
+ARGUMENTS = [
+    "--port",
+    "0",
+    "--trackers",
+    "2",
+    "--seed",
+    "3",
+    "--username",
+    "ana@example.com",
+    "--password",
+    "hunter2",
+]
+
+
+def test_defaults() -> None:
+    """By default: port 8765 on 127.0.0.1, five trackers of seed 1 around Paris."""
+    assert parse_args([]) == argparse.Namespace(
+        host="127.0.0.1",
+        port=8765,
+        trackers=5,
+        seed=1,
+        home=(48.8566, 2.3522),
+        username=DEFAULT_USERNAME,
+        password=DEFAULT_PASSWORD,
+        latency=None,
+        tick=None,
+        duration=None,
+    )
+
+
+def test_every_option() -> None:
+    """Every option is read, each with its type."""
+    options = parse_args(
+        [
+            *ARGUMENTS,
+            "--host",
+            "127.0.0.2",
+            "--home",
+            "45.76,4.83",
+            "--latency",
+            "0.05",
+            "--tick",
+            "2",
+            "--duration",
+            "30",
+        ]
+    )
+    assert options == argparse.Namespace(
+        host="127.0.0.2",
+        port=0,
+        trackers=2,
+        seed=3,
+        home=(45.76, 4.83),
+        username="ana@example.com",
+        password="hunter2",  # noqa: S106 - a made-up password, on purpose
+        latency=0.05,
+        tick=2.0,
+        duration=30.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error"),
+    [
+        (["--host", "0.0.0.0"], "0.0.0.0 is not a loopback IP address"),  # noqa: S104
+        (["--host", "localhost"], "localhost is not a loopback IP address"),
+        (["--tick", "0"], "0 is not a positive number of seconds"),
+        (["--latency", "soon"], "invalid _seconds value: 'soon'"),
+        (["--trackers", "0"], "0 is not a positive number"),
+        (["--home", "Paris"], "invalid _position value: 'Paris'"),
+    ],
+)
+def test_wrong_options_are_refused(
+    capsys: pytest.CaptureFixture[str], arguments: list[str], error: str
+) -> None:
+    """A wrong option stops the command with a usage error saying what is wrong."""
+    with pytest.raises(SystemExit) as stopped:
+        parse_args(arguments)
+    assert stopped.value.code == 2
+    assert error in capsys.readouterr().err
+
+
+def test_main_serves_until_its_duration_is_over(
+    socket_enabled: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`main` serves, says where and with which credentials, and stops when told."""
+    main([*ARGUMENTS, "--duration", "0.01"])
+    assert BANNER.fullmatch(capsys.readouterr().out)
+
+
+async def test_sigterm_stops_the_simulator(
+    socket_enabled: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SIGTERM stops a simulator serving with its baseline latency as a fault."""
+    serving = asyncio.create_task(serve(parse_args([*ARGUMENTS, "--latency", "0.001"])))
+    output = ""
+    for _ in range(1000):
+        output += capsys.readouterr().out
+        if BANNER.fullmatch(output):
+            break
+        await asyncio.sleep(0.001)
+    banner = BANNER.fullmatch(output)
+    assert banner is not None
+    async with (
+        ClientSession(banner["url"]) as session,
+        session.get("/_simulator/faults") as response,
+    ):
+        faults = await response.json()
+    assert [(fault["kind"], fault["seconds"]) for fault in faults] == [
+        ("latency", 0.001)
+    ]
+    signal.raise_signal(signal.SIGTERM)
+    await asyncio.wait_for(serving, 5)
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+async def test_ticking_moves_the_world_in_steps() -> None:
+    """With a tick, the world moves that far forward every time that much passes."""
+    world = World(seed=1, trackers=2, start=SIMULATOR_START)
+    stop = asyncio.Event()
+    ticking = asyncio.create_task(run(world, stop, tick=0.002, duration=None))
+    for _ in range(1000):
+        if world.now_us - int(SIMULATOR_START.timestamp()) * 1_000_000 >= 6000:
+            break
+        await asyncio.sleep(0.001)
+    stop.set()
+    await asyncio.wait_for(ticking, 5)
+    elapsed = world.now_us - int(SIMULATOR_START.timestamp()) * 1_000_000
+    assert elapsed >= 6000
+    assert elapsed % 2000 == 0
+
+
+async def test_ticking_stops_after_the_duration() -> None:
+    """A duration ends the ticking on its own."""
+    world = World(seed=1, trackers=2, start=SIMULATOR_START)
+    await asyncio.wait_for(run(world, asyncio.Event(), tick=0.001, duration=0.01), 5)
+    elapsed = world.now_us - int(SIMULATOR_START.timestamp()) * 1_000_000
+    assert 0 < elapsed <= 10_000
+    assert elapsed % 1000 == 0

@@ -1,0 +1,311 @@
+"""Tests of the simulator's control API, under `/_simulator/`."""
+
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from aiohttp import ClientSession
+import pytest
+
+from simulator import FaultKind, Simulator
+
+type Reply = tuple[int, Any]
+
+
+@pytest.fixture
+async def control(simulator: Simulator) -> AsyncGenerator[ClientSession]:
+    """Provide a client of the control API, which takes no credentials."""
+    async with ClientSession(simulator.url) as session:
+        yield session
+
+
+async def _call(
+    control: ClientSession,
+    method: str,
+    path: str,
+    body: object = None,
+    *,
+    data: str = "",
+) -> Reply:
+    """Call the control API: the status and the decoded JSON answer, if any."""
+    options: dict[str, Any] = {"data": data} if data else {"json": body}
+    if body is None and not data:
+        options = {}
+    async with control.request(method, f"/_simulator/{path}", **options) as response:
+        if response.status == 204:
+            return 204, await response.read()
+        return response.status, await response.json()
+
+
+async def test_state_shows_the_world_at_a_glance(
+    simulator: Simulator, control: ClientSession
+) -> None:
+    """The state holds the clock, the account, the trackers and their quirks."""
+    world = simulator.world
+    assert await _call(control, "GET", "state") == (
+        200,
+        {
+            "now": "2026-01-01T12:00:00+00:00",
+            "username": "demo@example.com",
+            "user_id": world.user_id,
+            "phone_id": world.phone_id,
+            "trackers": list(world.tracker_ids),
+            "quirks": {
+                "page_boundary_tracker": world.tracker_ids[0],
+                "same_second_tracker": world.tracker_ids[1],
+                "unknown_values_tracker": world.tracker_ids[2],
+            },
+        },
+    )
+
+
+async def test_changing_the_password(
+    simulator: Simulator, control: ClientSession, simulator_client: ClientSession
+) -> None:
+    """New credentials work at once; the old ones stop working."""
+    body = {"username": "demo@example.com", "password": "changed"}
+    assert await _call(control, "PUT", "credentials", body) == (
+        200,
+        {"username": "demo@example.com"},
+    )
+    async with simulator_client.get("/users/") as response:
+        assert response.status == 401
+    assert simulator.world.check_credentials("demo@example.com", "changed")
+
+
+@pytest.mark.parametrize(
+    ("body", "data", "error"),
+    [
+        ({"username": "demo@example.com"}, "", "password is required"),
+        ({"username": 7, "password": "x"}, "", "username must be of type str"),
+        (["demo@example.com", "x"], "", "the body must be a JSON object"),
+        (None, "{not json", "the body is not JSON"),
+    ],
+)
+async def test_credentials_need_a_username_and_a_password(
+    simulator: Simulator, control: ClientSession, body: object, data: str, error: str
+) -> None:
+    """Credentials without both strings are refused, and change nothing."""
+    assert await _call(control, "PUT", "credentials", body, data=data) == (
+        400,
+        {"error": error},
+    )
+    assert simulator.world.check_credentials("demo@example.com", "demo-password")
+
+
+async def test_adding_a_tracker(simulator: Simulator, control: ClientSession) -> None:
+    """A tracker added with no details takes the next type and usage."""
+    status, answer = await _call(control, "POST", "trackers")
+    assert status == 201
+    assert answer == {"id": simulator.world.tracker_ids[-1]}
+    tracker = simulator.world.tracker(answer["id"])
+    assert (tracker.kind, tracker.usage, tracker.history()) == ("tracker_04", "dog", [])
+
+
+async def test_adding_a_located_tracker(
+    simulator: Simulator, control: ClientSession, simulator_client: ClientSession
+) -> None:
+    """A tracker added with details and a place appears in the API at once."""
+    body = {
+        "name": "Biscotte",
+        "usage": "cat",
+        "type": "tracker_01",
+        "lat": 48,
+        "lng": 2.5,
+    }
+    status, answer = await _call(control, "POST", "trackers", body)
+    assert status == 201
+    async with simulator_client.get(f"/devices/{answer['id']}/") as response:
+        device = await response.json()
+    assert device["name"] == "Biscotte"
+    assert device["type"] == "tracker_01"
+    assert device["tracker_config"]["usage"] == "cat"
+    assert device["tracker_status"]["last_loc_latitude"] == 48.0
+    assert device["tracker_status"]["last_loc_longitude"] == 2.5
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ({"lat": 48.0}, "lng is required"),
+        ({"lat": True, "lng": 2.0}, "lat must be of type float"),
+        ({"usage": "fish"}, "unknown usage 'fish'"),
+        ({"name": ["Rex"]}, "name must be of type str"),
+    ],
+)
+async def test_adding_a_tracker_needs_sound_details(
+    simulator: Simulator, control: ClientSession, body: object, error: str
+) -> None:
+    """A tracker with unusable details is refused, and not added."""
+    assert await _call(control, "POST", "trackers", body) == (400, {"error": error})
+    assert len(simulator.world.tracker_ids) == 5
+
+
+async def test_removing_a_tracker(
+    simulator: Simulator, control: ClientSession, simulator_client: ClientSession
+) -> None:
+    """A removed tracker is gone from the API; removing it again is not found."""
+    tracker_id = simulator.world.tracker_ids[1]
+    assert await _call(control, "DELETE", f"trackers/{tracker_id}") == (204, b"")
+    async with simulator_client.get(f"/devices/{tracker_id}/") as response:
+        assert response.status == 404
+    assert await _call(control, "DELETE", f"trackers/{tracker_id}") == (
+        404,
+        {"error": "no such tracker"},
+    )
+
+
+async def test_moving_a_tracker(
+    simulator: Simulator, control: ClientSession, simulator_client: ClientSession
+) -> None:
+    """A tracker moved by hand reports that place now, as its newest location."""
+    tracker_id = simulator.world.tracker_ids[0]
+    body = {"lat": 48.8584, "lng": 2.2945, "precision": 40, "method": 3}
+    status, location = await _call(control, "POST", f"trackers/{tracker_id}/move", body)
+    assert status == 200
+    assert location["datetime"] == "2026-01-01T12:00:00Z"
+    assert (location["lat"], location["lng"]) == (48.8584, 2.2945)
+    assert (location["precision"], location["method"], location["pkt_drop"]) == (
+        40,
+        3,
+        0,
+    )
+    async with simulator_client.get(f"/devices/{tracker_id}/tracker_data/") as response:
+        assert (await response.json())[0] == location
+    _, default = await _call(
+        control,
+        "POST",
+        f"trackers/{tracker_id}/move",
+        body | {"precision": None, "method": None},
+    )
+    assert (default["precision"], default["method"]) == (10, 2)
+
+
+@pytest.mark.parametrize(
+    ("tracker", "body", "reply"),
+    [
+        (0, {"lat": 95.0, "lng": 2.0}, (400, {"error": "no such place: 95.0, 2.0"})),
+        (0, {"lng": 2.0}, (400, {"error": "lat is required"})),
+        (
+            0,
+            {"lat": 48.0, "lng": 2.0, "precision": 1.5},
+            (400, {"error": "precision must be of type int"}),
+        ),
+        (None, {"lat": 48.0, "lng": 2.0}, (404, {"error": "no such tracker"})),
+    ],
+)
+async def test_moving_a_tracker_needs_a_tracker_and_a_place(
+    simulator: Simulator,
+    control: ClientSession,
+    tracker: int | None,
+    body: object,
+    reply: Reply,
+) -> None:
+    """Moving a tracker the account lacks, or to no place, is refused."""
+    tracker_id = 42 if tracker is None else simulator.world.tracker_ids[tracker]
+    assert await _call(control, "POST", f"trackers/{tracker_id}/move", body) == reply
+
+
+async def test_advancing_the_clock(
+    simulator: Simulator, control: ClientSession
+) -> None:
+    """Advancing moves the world's clock, by whole or fractional seconds."""
+    assert await _call(control, "POST", "advance", {"seconds": 60}) == (
+        200,
+        {"now": "2026-01-01T12:01:00+00:00"},
+    )
+    assert await _call(control, "POST", "advance", {"seconds": 0.5}) == (
+        200,
+        {"now": "2026-01-01T12:01:00.500000+00:00"},
+    )
+    assert simulator.world.now_us == 1767268860500000
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ({"seconds": -1}, "time only moves forward"),
+        ({}, "seconds is required"),
+        ({"seconds": "60"}, "seconds must be of type float"),
+    ],
+)
+async def test_advancing_needs_seconds_forward(
+    simulator: Simulator, control: ClientSession, body: object, error: str
+) -> None:
+    """The clock only advances by a number of seconds, forward."""
+    assert await _call(control, "POST", "advance", body) == (400, {"error": error})
+    assert simulator.world.now_us == 1767268800000000
+
+
+async def test_switching_faults(
+    simulator: Simulator, control: ClientSession, simulator_client: ClientSession
+) -> None:
+    """Faults are added, listed and cleared over the control API."""
+    assert await _call(control, "GET", "faults") == (200, [])
+    body = {
+        "kind": "status",
+        "status": 429,
+        "retry_after": 9,
+        "path": "/users/",
+        "count": 2,
+    }
+    fault = {
+        "kind": "status",
+        "path": "/users/",
+        "count": 2,
+        "status": 429,
+        "retry_after": 9,
+        "seconds": 0.0,
+        "size": 0,
+    }
+    assert await _call(control, "POST", "faults", body) == (201, [fault])
+    async with simulator_client.get("/users/") as response:
+        assert response.status == 429
+    assert await _call(control, "GET", "faults") == (200, [fault | {"count": 1}])
+    latency = {"kind": "latency", "seconds": 1}
+    status, faults = await _call(control, "POST", "faults", latency)
+    assert status == 201
+    assert [item["kind"] for item in faults] == ["status", "latency"]
+    assert faults[1]["seconds"] == 1.0
+    assert faults[1]["path"] == "/"
+    assert await _call(control, "DELETE", "faults") == (204, b"")
+    assert simulator.faults.active == ()
+    async with simulator_client.get("/users/") as response:
+        assert response.status == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ({"kind": "explode"}, f"kind must be one of: {', '.join(FaultKind)}"),
+        ({}, "kind is required"),
+        (
+            {"kind": "status", "status": 99},
+            "a status fault needs a status from 200 to 599",
+        ),
+        ({"kind": "reset", "count": "2"}, "count must be of type int"),
+    ],
+)
+async def test_faults_must_make_sense(
+    simulator: Simulator, control: ClientSession, body: object, error: str
+) -> None:
+    """A fault that could not apply is refused, and not added."""
+    assert await _call(control, "POST", "faults", body) == (400, {"error": error})
+    assert simulator.faults.active == ()
+
+
+async def test_counters_over_the_control_api(
+    simulator: Simulator, control: ClientSession, simulator_client: ClientSession
+) -> None:
+    """Counters count API requests only, and reset on demand."""
+    async with simulator_client.get("/users/") as response:
+        sent = len(await response.read())
+    assert await _call(control, "GET", "counters") == (
+        200,
+        {"total": 1, "bytes_sent": sent, "requests": {"/users/": 1}},
+    )
+    assert await _call(control, "DELETE", "counters") == (204, b"")
+    assert await _call(control, "GET", "counters") == (
+        200,
+        {"total": 0, "bytes_sent": 0, "requests": {}},
+    )
+    assert simulator.counters.total == 0
