@@ -1,19 +1,61 @@
-"""Setting up and unloading an Invoxia account."""
+"""Setting up, unloading and removing devices of an Invoxia account."""
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
+from custom_components.invoxia.const import DOMAIN
 from simulator import Simulator
 
 
-async def test_setup_and_unload(
+async def test_setup_adds_every_tracker_and_unload_removes_them(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:
-    """An account sets up with one entity per tracker and sensor, and unloads."""
+    """An account sets up one device tracker per tracker, then unloads cleanly."""
     assert init_integration.state is ConfigEntryState.LOADED
-    for state in sorted(hass.states.async_all(), key=lambda s: s.entity_id):
-        print(state.entity_id, state.state, dict(state.attributes))
-    print(simulator.counters.to_json())
+    assert len(hass.states.async_all("device_tracker")) == len(
+        simulator.world.tracker_ids
+    )
     assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.NOT_LOADED
+    assert {state.state for state in hass.states.async_all("device_tracker")} == {
+        "unavailable"
+    }
+
+
+async def test_only_devices_gone_from_the_account_can_be_removed(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """A tracker still on the account keeps its device; a stale device can go."""
+    assert await async_setup_component(hass, "config", {})
+    device_registry = dr.async_get(hass)
+    listed = dr.async_entries_for_config_entry(
+        device_registry, init_integration.entry_id
+    )[0]
+    stale = device_registry.async_get_or_create(
+        config_entry_id=init_integration.entry_id,
+        identifiers={(DOMAIN, "000000000000")},
+    )
+    client = await hass_ws_client(hass)
+    for device, removable in ((listed, False), (stale, True)):
+        await client.send_json_auto_id(
+            {
+                "type": "config/device_registry/remove_config_entry",
+                "config_entry_id": init_integration.entry_id,
+                "device_id": device.id,
+            }
+        )
+        response = await client.receive_json()
+        assert response["success"] is removable
+    remaining = dr.async_entries_for_config_entry(
+        device_registry, init_integration.entry_id
+    )
+    assert len(remaining) == len(simulator.world.tracker_ids)
+    assert stale.id not in {device.id for device in remaining}

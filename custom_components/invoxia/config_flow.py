@@ -28,10 +28,10 @@ import voluptuous as vol
 
 from .api import (
     DEFAULT_API_URL,
-    ApiConnectionError,
     AsyncClient,
     Config,
     ForbiddenQuery,
+    GpsTrackerException,
     UnauthorizedQuery,
 )
 from .const import (
@@ -124,11 +124,12 @@ class InvoxiaConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the account's email and password (and API URL, in advanced mode)."""
-        fields = [CONF_EMAIL, CONF_PASSWORD]
-        if self.show_advanced_options:
-            fields.append(CONF_API_URL)
-        return await self._async_step_account("user", user_input, {}, fields)
+        """Ask for the account's email, password and API URL (Invoxia's by default)."""
+        # Not gated by advanced mode: Home Assistant 2026.6 deprecated it, always
+        # answering True and logging a warning each time it is read.
+        return await self._async_step_account(
+            "user", user_input, {}, [CONF_EMAIL, CONF_PASSWORD, CONF_API_URL]
+        )
 
     async def async_step_reauth(
         self,
@@ -176,7 +177,8 @@ class InvoxiaConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors[CONF_API_URL] = "invalid_api_url"
             except UnauthorizedQuery, ForbiddenQuery:
                 errors["base"] = "invalid_auth"
-            except ApiConnectionError:
+            except GpsTrackerException:
+                # Unreachable, or answering errors: either way the API cannot be used.
                 errors["base"] = "cannot_connect"
             except Exception:  # noqa: BLE001 - the form shows "unknown", the log the cause
                 LOGGER.exception("Unexpected error while checking the account")
@@ -198,14 +200,15 @@ class InvoxiaConfigFlow(ConfigFlow, domain=DOMAIN):
         )
         users = await client.get_users()
         await self.async_set_unique_id(str(users[0].id))
-        if self.source in (SOURCE_REAUTH, SOURCE_RECONFIGURE):
+        if self.source == SOURCE_REAUTH:
             self._abort_if_unique_id_mismatch(reason="wrong_account")
             return self.async_update_reload_and_abort(
-                self._get_reauth_entry()
-                if self.source == SOURCE_REAUTH
-                else self._get_reconfigure_entry(),
-                title=data[CONF_EMAIL],
-                data=data,
+                self._get_reauth_entry(), data=data
+            )
+        if self.source == SOURCE_RECONFIGURE:
+            self._abort_if_unique_id_mismatch(reason="wrong_account")
+            return self.async_update_reload_and_abort(
+                self._get_reconfigure_entry(), title=data[CONF_EMAIL], data=data
             )
         self._abort_if_unique_id_configured()
         return self.async_create_entry(title=data[CONF_EMAIL], data=data)

@@ -1,7 +1,10 @@
 """Diagnostics of an Invoxia account, with personal data redacted."""
 
 from dataclasses import asdict
+from datetime import datetime
+from enum import Enum
 from typing import Any, Final
+from uuid import UUID
 
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
@@ -21,6 +24,21 @@ TO_REDACT: Final = {
 }
 
 
+def _json_dict(fields: list[tuple[str, object]]) -> dict[str, object]:
+    """Render dataclass fields as JSON values: dates in ISO 8601, enums by name."""
+    return {key: _json_value(value) for key, value in fields}
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.name.lower()
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: InvoxiaConfigEntry
 ) -> dict[str, Any]:
@@ -33,7 +51,10 @@ async def async_get_config_entry_diagnostics(
                 "options": dict(entry.options),
             },
             "update_success": entry.runtime_data.last_update_success,
-            "trackers": [asdict(item) for item in entry.runtime_data.data.values()],
+            "trackers": [
+                asdict(item, dict_factory=_json_dict)
+                for item in entry.runtime_data.data.values()
+            ],
         },
         TO_REDACT,
     )

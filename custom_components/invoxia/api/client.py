@@ -71,13 +71,18 @@ def _retry_after(header: str | None) -> float | None:
     if header is None:
         return None
     try:
-        return max(0.0, float(header))
+        seconds = float(header)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = parsedate_to_datetime(header)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:
+        # HTTP dates are always GMT; "-0000" or no zone at all parse as naive.
+        when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
@@ -151,9 +156,10 @@ class AsyncClient:
             raise ApiConnectionError(msg) from err
         _LOGGER.debug("GET /%s %s: %d, %d bytes", path, params or "", status, len(body))
         self._raise_for_status(status, body, retry_after)
+        # Deeply nested JSON exhausts the decoder's recursion: not a ValueError.
         try:
             return json.loads(body)
-        except ValueError as err:
+        except (ValueError, RecursionError) as err:
             msg = "The API answered with a body that is not JSON"
             raise UnknownAnswerScheme(msg) from err
 
@@ -265,6 +271,10 @@ class AsyncClient:
             if len(page) < LOCATIONS_PER_PAGE:
                 break
             oldest = math.floor(min(item.datetime for item in page).timestamp())
+            if not new and upper is not None and oldest > upper:
+                # Only an API ignoring timestamp_max gets here: asking again would
+                # bring this very page forever.
+                break
             upper = oldest if new else oldest - 1
         ordered = sorted(
             locations.values(), key=lambda item: item.datetime, reverse=True
@@ -296,7 +306,7 @@ def _detail(body: bytes) -> str | None:
     """Return the API's explanation of an error, when it gives one."""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     detail = data.get("detail") if isinstance(data, dict) else None
     return detail if isinstance(detail, str) else None
@@ -309,6 +319,7 @@ class Client:
         """Prepare the client and its private event loop."""
         self._runner = asyncio.Runner()
         self._client = AsyncClient(config)
+        self._closed = False
 
     def __enter__(self) -> Self:
         """Enter the context: the client closes on exit."""
@@ -327,7 +338,10 @@ class Client:
         return self._runner.run(call())
 
     def close(self) -> None:
-        """Close the session and the event loop."""
+        """Close the session and the event loop; closing again does nothing."""
+        if self._closed:
+            return
+        self._closed = True
         self._run(self._client.close)
         self._runner.close()
 

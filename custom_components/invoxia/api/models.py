@@ -407,10 +407,6 @@ class Device:
             raise UnknownDeviceType(device_type)
         return device_class._from_fields(fields)  # noqa: SLF001 - a subclass's own parser
 
-    @classmethod
-    def _from_fields(cls, fields: _Fields) -> Device:
-        raise NotImplementedError
-
     @staticmethod
     def _common(fields: _Fields) -> _DeviceFields:
         return _DeviceFields(
@@ -429,7 +425,6 @@ class Phone(Device):
     serial: uuid.UUID
 
     @classmethod
-    @override
     def _from_fields(cls, fields: _Fields) -> Self:
         return cls(**cls._common(fields), serial=fields.read_uuid("serial"))
 
@@ -461,7 +456,6 @@ class Tracker(Device):
     tracker_status: TrackerStatus
 
     @classmethod
-    @override
     def _from_fields(cls, fields: _Fields) -> Self:
         return cls(
             **cls._common(fields),
@@ -498,7 +492,7 @@ class Tracker04(Tracker):
     device_type = "tracker_04"
 
 
-_DEVICE_TYPES: Final[Mapping[str, type[Device]]] = {
+_DEVICE_TYPES: Final[Mapping[str, type[Phone | Tracker]]] = {
     device_class.device_type: device_class
     for device_class in (Android, Iphone, Tracker, Tracker01, Tracker03, Tracker04)
 }

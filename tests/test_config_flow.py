@@ -1,0 +1,648 @@
+"""The config flow of Invoxia: account, reauthentication, reconfiguration, options."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+import logging
+import socket
+from unittest.mock import patch
+
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    SOURCE_USER,
+    ConfigEntryState,
+    ConfigFlowResult,
+)
+from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, CONF_SCAN_INTERVAL
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    get_schema_suggested_value,
+)
+from pytest_homeassistant_custom_component.test_util.aiohttp import (
+    AiohttpClientMocker,
+)
+
+from custom_components.invoxia.api import DEFAULT_API_URL
+from custom_components.invoxia.config_flow import (
+    InvalidApiUrlError,
+    _checked_api_url,
+)
+from custom_components.invoxia.const import CONF_API_URL, DOMAIN
+from simulator import (
+    DEFAULT_PASSWORD,
+    DEFAULT_USERNAME,
+    Fault,
+    FaultKind,
+    Simulator,
+    World,
+)
+
+NEW_PASSWORD = "n3w-Pa55word"  # noqa: S105 - the simulated account's next password
+OTHER_EMAIL = "dominique.martin@example.org"
+
+
+@pytest.fixture
+def closed_port_url(socket_enabled: None) -> Iterator[str]:
+    """Return an http URL of this machine on which nothing listens.
+
+    The port stays bound, not listening, so that no other server takes it meanwhile.
+    """
+    with socket.socket() as bound:
+        bound.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{bound.getsockname()[1]}"
+
+
+def _answer(aioclient_mock: AiohttpClientMocker, url: str, body: object) -> None:
+    """Make Home Assistant's HTTP session answer GET `url` with a JSON body."""
+    aioclient_mock.get(url, json=body)  # type: ignore[no-untyped-call]  # untyped mock
+
+
+def _form_fields(result: ConfigFlowResult) -> dict[str, object]:
+    """Map each field of a form, in order, to the value it is pre-filled with."""
+    schema = result["data_schema"]
+    assert schema is not None
+    return {
+        str(key): get_schema_suggested_value(schema.schema, str(key))
+        for key in schema.schema
+    }
+
+
+async def _start_user_flow(hass: HomeAssistant) -> ConfigFlowResult:
+    """Start adding an account from the user interface."""
+    return await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+
+
+async def _sign_in(
+    hass: HomeAssistant, result: ConfigFlowResult, api_url: str
+) -> ConfigFlowResult:
+    """Submit the simulated account's credentials to a user form."""
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_EMAIL: DEFAULT_USERNAME,
+            CONF_PASSWORD: DEFAULT_PASSWORD,
+            CONF_API_URL: api_url,
+        },
+    )
+
+
+def _assert_created_simulated_account(
+    result: ConfigFlowResult, simulator: Simulator
+) -> None:
+    """Check that a flow created the entry of the simulated account."""
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == DEFAULT_USERNAME
+    assert result["data"] == {
+        CONF_EMAIL: DEFAULT_USERNAME,
+        CONF_PASSWORD: DEFAULT_PASSWORD,
+        CONF_API_URL: simulator.url,
+    }
+    assert result["result"].unique_id == str(simulator.world.user_id)
+
+
+async def test_user_form_asks_for_the_account_and_the_api_url(
+    hass: HomeAssistant,
+) -> None:
+    """The form asks for the email, a hidden password, and the API URL, Invoxia's."""
+    result = await _start_user_flow(hass)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {}
+    assert _form_fields(result) == {
+        CONF_EMAIL: None,
+        CONF_PASSWORD: None,
+        CONF_API_URL: DEFAULT_API_URL,
+    }
+    schema = result["data_schema"]
+    assert schema is not None
+    assert {
+        str(key): selector.config["type"] for key, selector in schema.schema.items()
+    } == {CONF_EMAIL: "email", CONF_PASSWORD: "password", CONF_API_URL: "url"}
+
+
+async def test_user_creates_an_entry_per_account(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """Valid credentials create an entry titled by the email, unique by user id.
+
+    The API URL is stored as scheme://host:port, without the path given.
+    """
+    result = await _start_user_flow(hass)
+    result = await _sign_in(hass, result, f"{simulator.url}/api/v1/")
+    await hass.async_block_till_done()
+
+    _assert_created_simulated_account(result, simulator)
+    assert simulator.counters.requests["/users/"] == 1
+    assert result["result"].state is ConfigEntryState.LOADED
+
+
+async def test_user_with_the_api_url_as_suggested_signs_in_to_invoxia(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """The API URL the form suggests is Invoxia's, checked and stored as it is."""
+    user = World(seed=1).user_json()
+    _answer(aioclient_mock, f"{DEFAULT_API_URL}/users/", [user])
+    # The entry is set up once created: an account without trackers keeps it quiet.
+    _answer(aioclient_mock, f"{DEFAULT_API_URL}/devices/", [])
+    result = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_EMAIL: DEFAULT_USERNAME,
+            CONF_PASSWORD: DEFAULT_PASSWORD,
+            CONF_API_URL: _form_fields(result)[CONF_API_URL],
+        },
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {
+        CONF_EMAIL: DEFAULT_USERNAME,
+        CONF_PASSWORD: DEFAULT_PASSWORD,
+        CONF_API_URL: DEFAULT_API_URL,
+    }
+    assert result["result"].unique_id == str(user["id"])
+    assert str(aioclient_mock.mock_calls[0][1]) == f"{DEFAULT_API_URL}/users/"
+
+
+async def test_user_with_a_wrong_password_shows_invalid_auth(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """A refused password shows invalid_auth; the email stays, the password does not."""
+    result = await _start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_EMAIL: DEFAULT_USERNAME,
+            CONF_PASSWORD: "wrong",
+            CONF_API_URL: simulator.url,
+        },
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert _form_fields(result) == {
+        CONF_EMAIL: DEFAULT_USERNAME,
+        CONF_PASSWORD: None,
+        CONF_API_URL: simulator.url,
+    }
+
+    result = await _sign_in(hass, result, simulator.url)
+    _assert_created_simulated_account(result, simulator)
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "requests"),
+    [
+        pytest.param(
+            Fault(FaultKind.STATUS, status=403, count=1), "invalid_auth", 1, id="403"
+        ),
+        # aiohttp retries a dropped GET once: two resets make one failed request.
+        pytest.param(Fault(FaultKind.RESET, count=2), "cannot_connect", 2, id="reset"),
+        pytest.param(
+            Fault(FaultKind.STATUS, status=500, count=1), "cannot_connect", 1, id="500"
+        ),
+        pytest.param(
+            Fault(FaultKind.MALFORMED, count=1), "cannot_connect", 1, id="json"
+        ),
+    ],
+)
+async def test_user_with_a_failing_api_shows_the_error(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    fault: Fault,
+    error: str,
+    requests: int,
+) -> None:
+    """A forbidden answer shows invalid_auth; a dropped or broken one cannot_connect."""
+    result = await _start_user_flow(hass)
+    simulator.faults.add(fault)
+    result = await _sign_in(hass, result, simulator.url)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": error}
+    assert simulator.counters.requests["/users/"] == requests
+    assert simulator.faults.active == ()
+
+    result = await _sign_in(hass, result, simulator.url)
+    _assert_created_simulated_account(result, simulator)
+
+
+async def test_user_with_nothing_listening_shows_cannot_connect(
+    hass: HomeAssistant, simulator: Simulator, closed_port_url: str
+) -> None:
+    """An API URL where nothing answers shows cannot_connect."""
+    result = await _start_user_flow(hass)
+    result = await _sign_in(hass, result, closed_port_url)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert _form_fields(result)[CONF_API_URL] == closed_port_url
+
+    result = await _sign_in(hass, result, simulator.url)
+    _assert_created_simulated_account(result, simulator)
+
+
+async def test_user_with_an_unexpected_error_shows_unknown_and_logs_it(
+    hass: HomeAssistant, simulator: Simulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An unexpected exception shows unknown and logs its traceback."""
+    result = await _start_user_flow(hass)
+    with patch(
+        "custom_components.invoxia.config_flow.AsyncClient.get_users",
+        side_effect=RuntimeError("unexpected"),
+    ):
+        result = await _sign_in(hass, result, simulator.url)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "unknown"}
+    [record] = [
+        record
+        for record in caplog.records
+        if record.name == "custom_components.invoxia"
+        and record.levelno == logging.ERROR
+    ]
+    assert record.getMessage() == "Unexpected error while checking the account"
+    assert record.exc_info is not None
+    assert record.exc_info[0] is RuntimeError
+
+    result = await _sign_in(hass, result, simulator.url)
+    _assert_created_simulated_account(result, simulator)
+
+
+@pytest.mark.parametrize(
+    "api_url",
+    [
+        pytest.param("http://example.com", id="http-not-loopback"),
+        pytest.param("ftp://127.0.0.1", id="not-http"),
+        pytest.param("not a url", id="no-scheme"),
+        pytest.param("https://", id="no-host"),
+        pytest.param("http://[::1", id="malformed"),
+    ],
+)
+async def test_user_with_an_invalid_api_url_shows_invalid_api_url(
+    hass: HomeAssistant, simulator: Simulator, api_url: str
+) -> None:
+    """An API URL that is not https, nor http on this machine, is refused unasked."""
+    result = await _start_user_flow(hass)
+    result = await _sign_in(hass, result, api_url)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_API_URL: "invalid_api_url"}
+    assert _form_fields(result)[CONF_API_URL] == api_url
+    assert simulator.counters.total == 0
+
+    result = await _sign_in(hass, result, simulator.url)
+    _assert_created_simulated_account(result, simulator)
+
+
+@pytest.mark.parametrize(
+    ("api_url", "checked"),
+    [
+        ("https://labs.invoxia.io/api/", "https://labs.invoxia.io"),
+        ("  https://Labs.Invoxia.IO:8443/v1?x=1#y  ", "https://labs.invoxia.io:8443"),
+        ("https://camille:secret@labs.invoxia.io", "https://labs.invoxia.io"),
+        ("https://[2001:DB8::1]/api", "https://[2001:db8::1]"),
+        ("http://localhost:8123/", "http://localhost:8123"),
+        ("http://LOCALHOST", "http://localhost"),
+        ("http://127.0.0.2:8080", "http://127.0.0.2:8080"),
+        ("http://[::1]:8080/api", "http://[::1]:8080"),
+    ],
+)
+def test_api_url_is_reduced_to_scheme_host_and_port(api_url: str, checked: str) -> None:
+    """An https URL, or an http one on this machine, keeps its scheme, host and port."""
+    assert _checked_api_url(api_url) == checked
+
+
+@pytest.mark.parametrize(
+    "api_url",
+    [
+        "",
+        "not a url",
+        "https://",
+        "ftp://127.0.0.1",
+        "http://example.com",
+        "http://192.168.1.2:8080",
+        "http://localhost.example.com",
+        "http://[::1",
+        "http://127.0.0.1:99999",
+        "http://127.0.0.1:port",
+    ],
+)
+def test_api_url_refused_unless_https_or_local_http(api_url: str) -> None:
+    """A URL not in http(s), without a host, or in http to another host, is refused."""
+    with pytest.raises(InvalidApiUrlError):
+        _checked_api_url(api_url)
+
+
+@pytest.mark.parametrize("email", [DEFAULT_USERNAME, DEFAULT_USERNAME.upper()])
+async def test_user_aborts_for_an_account_already_configured(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    mock_config_entry: MockConfigEntry,
+    email: str,
+) -> None:
+    """An account is configured once, whatever the casing of its email."""
+    mock_config_entry.add_to_hass(hass)
+    # Invoxia, like most sites, takes an email address in any casing.
+    simulator.world.set_credentials(email, DEFAULT_PASSWORD)
+    result = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_EMAIL: email,
+            CONF_PASSWORD: DEFAULT_PASSWORD,
+            CONF_API_URL: simulator.url,
+        },
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert simulator.counters.requests["/users/"] == 1
+    assert hass.config_entries.async_entries(DOMAIN) == [mock_config_entry]
+
+
+async def test_reauth_takes_the_new_password_and_reloads(
+    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+) -> None:
+    """Reauth asks only for the password of the email shown, then reloads the entry.
+
+    The entry keeps the name the user gave it.
+    """
+    coordinator = init_integration.runtime_data
+    hass.config_entries.async_update_entry(init_integration, title="Family trackers")
+    simulator.world.set_credentials(DEFAULT_USERNAME, NEW_PASSWORD)
+    result = await init_integration.start_reauth_flow(hass)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reauth_confirm"
+    assert result["errors"] == {}
+    # Home Assistant 2026.6 adds the entry's name to the placeholders of reauth.
+    assert result["description_placeholders"] is not None
+    assert result["description_placeholders"][CONF_EMAIL] == DEFAULT_USERNAME
+    assert _form_fields(result) == {CONF_PASSWORD: None}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: NEW_PASSWORD}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert init_integration.data == {
+        CONF_EMAIL: DEFAULT_USERNAME,
+        CONF_PASSWORD: NEW_PASSWORD,
+        CONF_API_URL: simulator.url,
+    }
+    assert init_integration.title == "Family trackers"
+    # Only the new password opens the account: loading again proves it is in use.
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert init_integration.runtime_data is not coordinator
+
+
+async def test_reauth_started_by_a_refused_password_loads_the_entry(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """A password refused at setup starts reauth, whose success loads the entry."""
+    simulator.world.set_credentials(DEFAULT_USERNAME, NEW_PASSWORD)
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    state_after_setup = mock_config_entry.state
+    [flow] = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert flow["context"]["source"] == SOURCE_REAUTH
+    assert flow["step_id"] == "reauth_confirm"
+
+    result = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {CONF_PASSWORD: NEW_PASSWORD}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert state_after_setup is ConfigEntryState.SETUP_ERROR
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+
+
+async def test_reauth_with_a_wrong_password_shows_invalid_auth(
+    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+) -> None:
+    """A refused password shows invalid_auth, and the entry keeps its password."""
+    simulator.world.set_credentials(DEFAULT_USERNAME, NEW_PASSWORD)
+    result = await init_integration.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: "wrong"}
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reauth_confirm"
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert _form_fields(result) == {CONF_PASSWORD: None}
+    assert init_integration.data[CONF_PASSWORD] == DEFAULT_PASSWORD
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: NEW_PASSWORD}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert init_integration.data[CONF_PASSWORD] == NEW_PASSWORD
+    assert init_integration.state is ConfigEntryState.LOADED
+
+
+async def test_reauth_with_another_account_aborts(
+    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+) -> None:
+    """Credentials of another account abort reauth and leave the entry as it was."""
+    data = dict(init_integration.data)
+    result = await init_integration.start_reauth_flow(hass)
+    simulator.world.set_credentials(DEFAULT_USERNAME, NEW_PASSWORD)
+    simulator.world.user_id += 1
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: NEW_PASSWORD}
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+    assert init_integration.data == data
+
+
+async def test_reconfigure_changes_the_account_settings(
+    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+) -> None:
+    """Reconfigure shows the settings but the password, then stores and reloads."""
+    coordinator = init_integration.runtime_data
+    result = await init_integration.start_reconfigure_flow(hass)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert result["errors"] == {}
+    assert result["description_placeholders"] == {CONF_EMAIL: DEFAULT_USERNAME}
+    assert _form_fields(result) == {
+        CONF_EMAIL: DEFAULT_USERNAME,
+        CONF_PASSWORD: None,
+        CONF_API_URL: simulator.url,
+    }
+
+    simulator.world.set_credentials(OTHER_EMAIL, NEW_PASSWORD)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_EMAIL: OTHER_EMAIL,
+            CONF_PASSWORD: NEW_PASSWORD,
+            CONF_API_URL: f"{simulator.url}/",
+        },
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert init_integration.title == OTHER_EMAIL
+    assert init_integration.data == {
+        CONF_EMAIL: OTHER_EMAIL,
+        CONF_PASSWORD: NEW_PASSWORD,
+        CONF_API_URL: simulator.url,
+    }
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert init_integration.runtime_data is not coordinator
+
+
+async def test_reconfigure_with_another_account_aborts(
+    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+) -> None:
+    """Credentials of another account abort reconfigure; the entry stays as it was."""
+    data = dict(init_integration.data)
+    result = await init_integration.start_reconfigure_flow(hass)
+    simulator.world.set_credentials(OTHER_EMAIL, NEW_PASSWORD)
+    simulator.world.user_id += 1
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_EMAIL: OTHER_EMAIL,
+            CONF_PASSWORD: NEW_PASSWORD,
+            CONF_API_URL: simulator.url,
+        },
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+    assert init_integration.title == DEFAULT_USERNAME
+    assert init_integration.data == data
+
+
+async def test_reconfigure_with_an_invalid_api_url_shows_invalid_api_url(
+    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+) -> None:
+    """An invalid API URL is refused on its field; all but the password stay filled."""
+    requests = simulator.counters.total
+    result = await init_integration.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_EMAIL: DEFAULT_USERNAME,
+            CONF_PASSWORD: DEFAULT_PASSWORD,
+            CONF_API_URL: "http://example.com",
+        },
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert result["errors"] == {CONF_API_URL: "invalid_api_url"}
+    assert _form_fields(result) == {
+        CONF_EMAIL: DEFAULT_USERNAME,
+        CONF_PASSWORD: None,
+        CONF_API_URL: "http://example.com",
+    }
+    assert simulator.counters.total == requests
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_EMAIL: DEFAULT_USERNAME,
+            CONF_PASSWORD: DEFAULT_PASSWORD,
+            CONF_API_URL: simulator.url,
+        },
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert init_integration.data[CONF_API_URL] == simulator.url
+    assert init_integration.state is ConfigEntryState.LOADED
+
+
+async def test_options_change_the_polling_interval_and_reload(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The interval defaults to 60 s; a new one is stored and used after a reload."""
+    coordinator = init_integration.runtime_data
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+    schema = result["data_schema"]
+    assert schema is not None
+    [key] = schema.schema
+    assert str(key) == CONF_SCAN_INTERVAL
+    assert key.default() == 60
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 120}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options == {CONF_SCAN_INTERVAL: 120}
+    assert type(init_integration.options[CONF_SCAN_INTERVAL]) is int
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert init_integration.runtime_data is not coordinator
+    assert init_integration.runtime_data.update_interval == timedelta(seconds=120)
+
+
+async def test_options_form_shows_the_current_interval(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Once set, the interval is what the options form shows."""
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_SCAN_INTERVAL: 300}
+    )
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+
+    schema = result["data_schema"]
+    assert schema is not None
+    [key] = schema.schema
+    assert key.default() == 300
+
+
+@pytest.mark.parametrize(("refused", "accepted"), [(29, 30), (3601, 3600)])
+async def test_options_refuse_an_interval_out_of_bounds(
+    hass: HomeAssistant, init_integration: MockConfigEntry, refused: int, accepted: int
+) -> None:
+    """The interval lies between 30 s and one hour, both included."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+
+    with pytest.raises(InvalidData) as err:
+        await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_SCAN_INTERVAL: refused}
+        )
+    assert list(err.value.schema_errors) == [CONF_SCAN_INTERVAL]
+    assert init_integration.options == {}
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: accepted}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options == {CONF_SCAN_INTERVAL: accepted}

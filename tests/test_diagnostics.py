@@ -1,0 +1,35 @@
+"""Diagnostics of an account, with personal data redacted."""
+
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+
+from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, Simulator
+
+
+async def test_diagnostics_redact_credentials_serials_and_positions(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Diagnostics hold the entry and tracker data, minus what identifies the user."""
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, init_integration
+    )
+    entry = diagnostics["entry"]
+    assert isinstance(entry, dict)
+    data = entry["data"]
+    assert isinstance(data, dict)
+    # The simulator's port changes from run to run.
+    assert data.pop("api_url") == simulator.url
+    assert diagnostics == snapshot
+    text = str(diagnostics)
+    serials = [simulator.world.tracker(i).serial for i in simulator.world.tracker_ids]
+    for secret in (DEFAULT_PASSWORD, DEFAULT_USERNAME, *serials):
+        assert secret not in text

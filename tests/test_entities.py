@@ -1,0 +1,84 @@
+"""Every entity and device of the simulated account, as Home Assistant shows them."""
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.json import json_dumps
+from homeassistant.util.json import json_loads
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
+
+# The registry fields this integration decides; the others belong to Home Assistant
+# and change between its versions.
+ENTITY_FIELDS = (
+    "unique_id",
+    "translation_key",
+    "original_name",
+    "original_device_class",
+    "entity_category",
+    "disabled_by",
+    "has_entity_name",
+    "unit_of_measurement",
+)
+# State attributes that only newer Home Assistant versions add to device trackers.
+NEWER_ATTRIBUTES = {"in_zones", "tracking_type"}
+DEVICE_FIELDS = (
+    "identifiers",
+    "name",
+    "manufacturer",
+    "model",
+    "model_id",
+    "sw_version",
+    "serial_number",
+    "configuration_url",
+)
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_entities(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Each entity's registry entry, state and attributes match the snapshot."""
+    entries = er.async_entries_for_config_entry(
+        entity_registry, init_integration.entry_id
+    )
+    assert len(entries) == 5 * 9
+    for entry in sorted(entries, key=lambda entry: entry.entity_id):
+        assert {field: getattr(entry, field) for field in ENTITY_FIELDS} == snapshot(
+            name=f"{entry.entity_id}-entry"
+        )
+        state = hass.states.get(entry.entity_id)
+        assert state is not None
+        assert {
+            "state": state.state,
+            # Through JSON: enum keys and values print differently across versions.
+            "attributes": json_loads(
+                json_dumps(
+                    {
+                        key: value
+                        for key, value in state.attributes.items()
+                        if key not in NEWER_ATTRIBUTES
+                    }
+                )
+            ),
+        } == snapshot(name=f"{entry.entity_id}-state")
+
+
+async def test_devices(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Each tracker is a device with its model, firmware and serial number."""
+    devices = dr.async_entries_for_config_entry(
+        device_registry, init_integration.entry_id
+    )
+    assert len(devices) == 5
+    for device in sorted(devices, key=lambda device: device.name or ""):
+        assert {field: getattr(device, field) for field in DEVICE_FIELDS} == snapshot(
+            name=device.name
+        )
