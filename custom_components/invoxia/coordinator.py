@@ -89,44 +89,39 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
                 translation_domain=DOMAIN, translation_key="api_error"
             ) from err
         previous = self.data or {}
-        data = dict(
-            zip(
-                (tracker.id for tracker in trackers),
-                await asyncio.gather(
-                    *(
-                        self._async_tracker_data(tracker, previous.get(tracker.id))
-                        for tracker in trackers
-                    )
-                ),
-                strict=True,
+        data: InvoxiaData = {}
+        moved: list[Tracker] = []
+        for tracker in trackers:
+            known = previous.get(tracker.id)
+            data[tracker.id] = (
+                replace(known, tracker=tracker)
+                if known
+                else InvoxiaTrackerData(tracker=tracker, fix=None, fix_of=None)
             )
-        )
+            last_location = tracker.tracker_status.last_location
+            if last_location is not None and data[tracker.id].fix_of != last_location:
+                moved.append(tracker)
+        for fresh in await asyncio.gather(*map(self._async_latest_fix, moved)):
+            if fresh is not None:
+                data[fresh.tracker.id] = fresh
         if data.keys() != previous.keys():
             self._remove_stale_devices(data)
         return data
 
-    async def _async_tracker_data(
-        self, tracker: Tracker, known: InvoxiaTrackerData | None
-    ) -> InvoxiaTrackerData:
-        """Combine a fresh listing with the latest fix, fetched only when it moved."""
-        kept = (
-            replace(known, tracker=tracker)
-            if known
-            else InvoxiaTrackerData(tracker=tracker, fix=None, fix_of=None)
-        )
-        last_location = tracker.tracker_status.last_location
-        if last_location is None or kept.fix_of == last_location:
-            return kept
+    async def _async_latest_fix(self, tracker: Tracker) -> InvoxiaTrackerData | None:
+        """Fetch the latest fix of a tracker that moved; None when that fails."""
         try:
             async with self._semaphore:
                 fixes = await self.client.get_locations(tracker, max_count=1)
         except GpsTrackerException as err:
-            # One tracker's history failing must not fail the poll: keep the last fix
-            # and leave fix_of behind, so that the next poll asks again.
+            # One tracker's history failing must not fail the poll: the caller keeps
+            # the last fix and its fix_of, so that the next poll asks again.
             LOGGER.debug("Cannot fetch the latest fix of %s: %s", tracker.name, err)
-            return kept
+            return None
         return InvoxiaTrackerData(
-            tracker=tracker, fix=fixes[0] if fixes else None, fix_of=last_location
+            tracker=tracker,
+            fix=fixes[0] if fixes else None,
+            fix_of=tracker.tracker_status.last_location,
         )
 
     def _remove_stale_devices(self, data: InvoxiaData) -> None:
