@@ -21,7 +21,11 @@ class FaultKind(StrEnum):
     TRUNCATED = "truncated"
     """The real answer, cut in half."""
     RESET = "reset"
-    """The connection closes without an answer."""
+    """The connection closes without an answer.
+
+    aiohttp retries an idempotent request once when dropped: spoil two in a row for
+    an aiohttp client to see the error.
+    """
     HANG = "hang"
     """No answer until faults are cleared (then the real one) or the server stops.
 

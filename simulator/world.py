@@ -60,6 +60,8 @@ _UNKNOWN_METHOD_INDEX = 7
 _MIN_PAST = _SAME_SECOND_RUN.stop + 1
 """Fixes generated when a quirky history is first read: its quirks all land there."""
 _SEDENTARY = 3
+_UUID4_MASK = 0xF << 76 | 0x3 << 62
+_UUID4_BITS = 0x4 << 76 | 0x2 << 62
 
 
 class UnknownTrackerError(LookupError):
@@ -238,14 +240,20 @@ class Fix(NamedTuple):
 
     @property
     def uuid(self) -> str:
-        """The location's identifier."""
-        return str(UUID(int=self.uuid_bits, version=4))
+        """The location's identifier, a version 4 UUID."""
+        # Formatted by hand: uuid.UUID takes three times as long, for every location.
+        hexa = f"{self.uuid_bits:032x}"
+        return f"{hexa[:8]}-{hexa[8:12]}-{hexa[12:16]}-{hexa[16:20]}-{hexa[20:]}"
 
     def to_json(self) -> JsonObject:
         """Render the location as `tracker_data` sends it."""
         # The API sends the coordinates of some locations as strings.
-        lat: float | str = f"{self.lat:.6f}" if self.text_coordinates else self.lat
-        lng: float | str = f"{self.lng:.6f}" if self.text_coordinates else self.lng
+        lat: float | str = (
+            f"{self.lat:.6f}" if self.text_coordinates else round(self.lat, 6)
+        )
+        lng: float | str = (
+            f"{self.lng:.6f}" if self.text_coordinates else round(self.lng, 6)
+        )
         answer: JsonObject = {
             "uuid": self.uuid,
             "datetime": _format_time(self.time_us, offset=self.offset_suffix),
@@ -315,6 +323,11 @@ def _stream(key: str) -> random.Random:
     return random.Random(key)  # noqa: S311
 
 
+def _as_uuid4(bits: int) -> int:
+    """Turn 128 random bits into a version 4 UUID: set its version and variant bits."""
+    return bits & ~_UUID4_MASK | _UUID4_BITS
+
+
 def _chance(rng: random.Random, probability: float) -> bool:
     """Draw whether something happens, given how likely it is."""
     return rng.random() < probability
@@ -360,7 +373,8 @@ class Tracker:
         self._quirks = quirks
         self._created_us = created_us
         self._clock_start_us = now_us
-        rng = _stream(f"{self._seed_key}:traits")
+        # One stream draws the traits, then the motion: seeding costs more than drawing.
+        rng = self._motion = _stream(self._seed_key)
         self._config = self._new_config(rng)
         self._begin_date_us = created_us + rng.randrange(60 * _SECOND, _HOUR)
         sub_end = _EPOCH + timedelta(
@@ -375,10 +389,7 @@ class Tracker:
         # Every sixth tracker rests at home for good; the others start at every stage
         # of a round trip in turn, so even a small world has trackers on the move.
         self._roams = history and index % 6 != _SEDENTARY
-        self._motion = _stream(f"{self._seed_key}:motion")
-        self._past = _stream(f"{self._seed_key}:history")
-        # Quirks draw from their own stream: the past reads the same, however paged.
-        self._quirk_stream = _stream(f"{self._seed_key}:quirks")
+        self._past: random.Random | None = None
         self._fixes: list[Fix] = []
         self._pending: list[Fix] = []
         self._later = 0
@@ -392,7 +403,7 @@ class Tracker:
         self._oldest = self._leg
         # The fixes taken so far are the newest of the past before the world's start.
         self._later = 0
-        self._planted = False
+        self._planted = not quirks
 
     def _new_config(self, rng: random.Random) -> JsonObject:
         """Draw the `tracker_config` object once: owners rarely change it."""
@@ -529,8 +540,8 @@ class Tracker:
             "lost_pending": self._config["mode"]
             in {_LOST_PET_MODE, str(_LOST_PET_MODE)},
             "last_location": fixed_at,
-            "last_loc_latitude": None if last is None else last.lat,
-            "last_loc_longitude": None if last is None else last.lng,
+            "last_loc_latitude": None if last is None else round(last.lat, 6),
+            "last_loc_longitude": None if last is None else round(last.lng, 6),
         }
         if self.kind == "tracker_04":
             status["temperature"] = 21
@@ -587,23 +598,26 @@ class Tracker:
             return True
         return not_before_us is not None and self._fixes[0].time_us < not_before_us
 
-    def _go_back(self) -> int:
-        """Generate the fixes of the leg before the oldest one; return how many."""
+    def _go_back(self) -> None:
+        """Generate the fixes of the leg before the oldest one."""
         known = len(self._fixes) - self._later
+        if self._past is None:
+            self._past = _stream(f"{self._seed_key}:history")
         self._oldest = self._plan(self._oldest, self._past, forward=False)
         fixes = self._leg_fixes(self._oldest, self._past)
         # The last leg back may overshoot the history's size: drop its oldest fixes.
         fixes = fixes[max(0, known + len(fixes) - self._history_size) :]
         self._fixes[:0] = fixes
-        return len(fixes)
 
     def _plant_quirks(self) -> None:
-        """Rewrite the fixes carrying this tracker's quirks, counted from the start."""
+        """Rewrite the fixes carrying the tracker's quirks, counted from the start."""
         start = len(self._fixes) - self._later
+        # Quirks draw from their own stream: the past reads the same, however paged.
+        rng = _stream(f"{self._seed_key}:quirks")
         if _Quirk.PAGE_BOUNDARY in self._quirks:
-            _same_second(self._fixes, start, _PAGE_BOUNDARY_RUN, self._quirk_stream)
+            _same_second(self._fixes, start, _PAGE_BOUNDARY_RUN, rng)
         if _Quirk.SAME_SECOND in self._quirks:
-            _same_second(self._fixes, start, _SAME_SECOND_RUN, self._quirk_stream)
+            _same_second(self._fixes, start, _SAME_SECOND_RUN, rng)
         if _Quirk.UNKNOWN_VALUES in self._quirks:
             index = start - 1 - _UNKNOWN_METHOD_INDEX
             self._fixes[index] = self._fixes[index]._replace(
@@ -680,16 +694,19 @@ class Tracker:
         east = (leg.target[1] - leg.origin[1]) / lng_per_m
         # A swing perpendicular to the journey, largest halfway, makes the path curve.
         swing_north, swing_east = -east * leg.bend, north * leg.bend
+        methods = self._hardware.methods
         fixes = []
         for offset in offsets:
             share = offset / duration
             swing = sin(pi * share)
-            method = rng.choice(self._hardware.methods)
-            precision = rng.randint(*_PRECISION_M[method])
-            noise_north, noise_east = (
-                (rng.random() - 0.5) * precision,
-                (rng.random() - 0.5) * precision,
-            )
+            # One draw gives method, precision and noise, each from its own bits:
+            # fixes are generated by the thousand, so each must be cheap.
+            bits = rng.getrandbits(48)
+            method = methods[(bits & 0xFF) % len(methods)]
+            low, high = _PRECISION_M[method]
+            precision = low + (bits >> 8 & 0xFF) % (high - low + 1)
+            noise_north = ((bits >> 16 & 0xFFFF) / 0xFFFF - 0.5) * precision
+            noise_east = ((bits >> 32) / 0xFFFF - 0.5) * precision
             position = (
                 leg.origin[0]
                 + (north * share + swing_north * swing + noise_north) * lat_per_m,
@@ -708,24 +725,23 @@ def _time(fix: Fix) -> int:
 def _new_fix(
     rng: random.Random, time_us: int, position: Position, method: int, precision: int
 ) -> Fix:
-    """Build a fix, drawing its wire quirks."""
-    # One draw decides every quirk, each from its own bits: thousands of trackers'
-    # histories are generated on demand, so each fix must be cheap.
-    bits = rng.getrandbits(32)
+    """Build a fix, drawing its identifier and wire quirks."""
+    # One draw gives the UUID (128 bits) and every quirk, each from its own bits.
+    bits = rng.getrandbits(160)
     if bits & 0xF0000 == 0:
         # Some fixes have a whole-second datetime: the API omits the fraction.
         time_us -= time_us % _SECOND
     return Fix(
         time_us=time_us,
-        lat=round(position[0], 6),
-        lng=round(position[1], 6),
+        lat=position[0],
+        lng=position[1],
         method=method,
         precision=precision,
-        pkt_drop=1 + (bits >> 20) % 3 if bits & 0x1C0 == 0 else 0,
-        uuid_bits=rng.getrandbits(128),
+        pkt_drop=1 + (bits >> 20 & 0xF) % 3 if bits & 0x1C0 == 0 else 0,
+        uuid_bits=_as_uuid4(bits >> 32),
         text_coordinates=bool(bits & 0x1),
         offset_suffix=bits & 0xE == 0,
-        rssi=-125 + (bits >> 24) % 56 if bits & 0x30 == 0 else None,
+        rssi=-125 + (bits >> 24 & 0xFF) % 56 if bits & 0x30 == 0 else None,
     )
 
 
@@ -884,7 +900,7 @@ class World:
             method=method,
             precision=precision,
             pkt_drop=0,
-            uuid_bits=self._by_hand.getrandbits(128),
+            uuid_bits=_as_uuid4(self._by_hand.getrandbits(128)),
             text_coordinates=False,
             offset_suffix=False,
             rssi=None,

@@ -42,8 +42,13 @@ def basic_authorization(username: str, password: str, encoding: str = "utf-8") -
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
-    """Let Home Assistant load the integration from custom_components/."""
+def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
+    """Let Home Assistant load custom_components/ in the tests that run it.
+
+    Tests of the client and the simulator need no Home Assistant: they get none.
+    """
+    if "hass" in request.fixturenames:
+        request.getfixturevalue("enable_custom_integrations")
 
 
 @pytest.fixture

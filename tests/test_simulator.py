@@ -158,18 +158,18 @@ async def test_devices_lists_the_phone_then_the_trackers(
     assert rex["version"] == "tracker_LWTv2-9.34.0-LoRa+Sigfox"
     assert rex["tracker_config"] == {
         "mode": "22",
-        "color": 3,
+        "color": 6,
         "icon": 14,
-        "notify_position": True,
+        "notify_position": False,
         "notify_long_walk": True,
         "network": "SigFox",
         "network_region": "RC1",
-        "network_config": 1,
+        "network_config": None,
         "firmware_path": "http://developer.invoxia.com/update/tracker/update.pup",
         "board_name": "LWT1v2",
         "usage": "dog",
-        "image": None,
-        "weight": "13.7",
+        "image": "images/ee0c671584ee8ca9.jpg",
+        "weight": "23.9",
     }
     assert devices[3]["model"] == "Invoxia Bike Tracker"
     assert devices[3]["tracker_config"]["icon"] == 999
@@ -189,20 +189,22 @@ async def test_tracker_status_matches_the_newest_location(
     async with simulator_client.get(f"/devices/{TRACKER_IDS[1]}/tracker_data/") as resp:
         newest = (await resp.json())[0]
     assert status == {
-        "battery": 38,
-        "begin_date": "2024-10-29T03:24:03.582105Z",
-        "last_event": newest["datetime"],
+        "battery": 49,
+        "begin_date": "2024-10-29T03:16:09.911993Z",
+        "last_event": status["last_location"],
         "state": "active",
-        "sub_end_date": "2026-10-09",
+        "sub_end_date": "2027-08-07",
         "sub_state": "normal",
-        "network_operator": "Objenious",
+        "network_operator": "Orange",
         "stationary": 0,
         "lost_pending": False,
-        "last_location": newest["datetime"],
+        "last_location": status["last_location"],
         "last_loc_latitude": float(newest["lat"]),
         "last_loc_longitude": float(newest["lng"]),
     }
-    assert _parse_time(status["last_location"]) <= SIMULATOR_START
+    newest_at = _parse_time(newest["datetime"])
+    assert _parse_time(status["last_location"]) == newest_at
+    assert newest_at <= SIMULATOR_START
     tracker = simulator.world.tracker(TRACKER_IDS[1])
     assert tracker.last_fix is not None
     assert tracker.last_fix.uuid == newest["uuid"]
@@ -296,12 +298,12 @@ async def test_tracker_data_pages_newest_first(simulator_client: ClientSession) 
         page[0]
     )
     assert page[0] == {
-        "uuid": "2b056a95-6846-45ba-8f7a-dbf8105a0b28",
-        "datetime": "2026-01-01T11:51:14.250249Z",
-        "lat": "48.859001",
-        "lng": "2.345335",
-        "precision": 1463,
-        "method": 1,
+        "uuid": "4e73fd54-d2da-4b57-aae3-3552e059e44f",
+        "datetime": "2026-01-01T11:29:50.267363Z",
+        "lat": 48.856548,
+        "lng": 2.352044,
+        "precision": 7,
+        "method": 2,
         "pkt_drop": 0,
     }
     assert len({location["uuid"] for location in page}) == PAGE_SIZE
