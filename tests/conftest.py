@@ -1,11 +1,13 @@
 """Fixtures shared by the tests."""
 
 from base64 import b64encode
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator, AsyncIterator, Generator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from unittest.mock import PropertyMock, patch
 
-from aiohttp import ClientSession
+from aiohttp import ClientSession, web
+from aiohttp.typedefs import Handler
 from homeassistant.const import (
     CONF_EMAIL,
     CONF_PASSWORD,
@@ -86,3 +88,20 @@ def entity_registry_enabled_by_default() -> Generator[None]:
         return_value=True,
     ):
         yield
+
+
+@asynccontextmanager
+async def serve(handler: Handler) -> AsyncIterator[str]:
+    """Answer every GET with `handler` on an ephemeral loopback port; yield the URL.
+
+    For answers the simulator never gives (redirects, unknown device types...).
+    """
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()

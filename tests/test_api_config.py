@@ -1,7 +1,5 @@
 """The client's configuration and the connection failures found before any answer."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 import socket
 
 import aiohttp
@@ -16,6 +14,7 @@ from custom_components.invoxia.api import (
     Config,
     FailedQuery,
 )
+from tests.conftest import serve
 
 
 def test_config_defaults_to_the_invoxia_api() -> None:
@@ -102,33 +101,17 @@ async def test_redirect_is_refused_and_credentials_stay_home(
         seen.append(request.headers.get("Authorization"))
         return web.json_response([])
 
-    other = web.Application()
-    other.router.add_get("/{tail:.*}", record)
-    async with _serve(other) as other_url:
+    async with serve(record) as other_url:
 
         async def redirect(request: web.Request) -> web.Response:
             location = f"{other_url}{request.path}"
             raise web.HTTPFound(location)
 
-        api = web.Application()
-        api.router.add_get("/{tail:.*}", redirect)
         async with (
-            _serve(api) as api_url,
+            serve(redirect) as api_url,
             AsyncClient(Config("a", "s3cret", api_url)) as client,
         ):
             with pytest.raises(FailedQuery) as err:
                 await client.get_users()
     assert err.value.status == 302
     assert seen == []
-
-
-@asynccontextmanager
-async def _serve(app: web.Application) -> AsyncIterator[str]:
-    """Serve an app on an ephemeral loopback port; yield its URL."""
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()

@@ -15,13 +15,14 @@ async def test_setup_adds_every_tracker_and_unload_removes_them(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:
     """An account sets up one device tracker per tracker, then unloads cleanly."""
-    assert init_integration.state is ConfigEntryState.LOADED
+    states = [init_integration.state]
     assert len(hass.states.async_all("device_tracker")) == len(
         simulator.world.tracker_ids
     )
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
-    assert init_integration.state is ConfigEntryState.NOT_LOADED
+    states.append(init_integration.state)
+    assert states == [ConfigEntryState.LOADED, ConfigEntryState.NOT_LOADED]
     assert {state.state for state in hass.states.async_all("device_tracker")} == {
         "unavailable"
     }

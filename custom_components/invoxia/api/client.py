@@ -317,7 +317,9 @@ class Client:
 
     def __init__(self, config: Config) -> None:
         """Prepare the client and its private event loop."""
-        self._runner = asyncio.Runner()
+        # Given a loop factory, the runner neither sets nor, on closing, unsets the
+        # thread's current event loop, which the caller may rely on.
+        self._runner = asyncio.Runner(loop_factory=asyncio.new_event_loop)
         self._client = AsyncClient(config)
         self._closed = False
 

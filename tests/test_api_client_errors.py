@@ -1,0 +1,448 @@
+"""Failures of the async client: every fault the simulator injects, and odd answers."""
+
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+import socket
+import traceback
+
+from aiohttp import web
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+
+from custom_components.invoxia.api import (
+    ApiConnectionError,
+    ApiTimeoutError,
+    AsyncClient,
+    Config,
+    Device,
+    FailedQuery,
+    ForbiddenQuery,
+    HttpException,
+    NoContentQuery,
+    RateLimitedQuery,
+    Tracker,
+    UnauthorizedQuery,
+    UnknownAnswerScheme,
+)
+from custom_components.invoxia.api.client import _retry_after
+from simulator import (
+    DEFAULT_PASSWORD,
+    DEFAULT_USERNAME,
+    Fault,
+    FaultKind,
+    Simulator,
+)
+from tests.conftest import basic_authorization, serve
+
+type Call = Callable[[AsyncClient, Simulator], Awaitable[object]]
+
+SECRETS = (
+    DEFAULT_PASSWORD,
+    basic_authorization(DEFAULT_USERNAME, DEFAULT_PASSWORD).removeprefix("Basic "),
+)
+NOT_JSON = "The API answered with a body that is not JSON"
+NOT_A_LIST = "Expected a JSON list from the API"
+# Deeper than any recursion limit: the JSON decoder gives up on it.
+TOO_DEEP = b"[" * 200_000 + b"]" * 200_000
+
+
+@pytest.fixture
+async def client(simulator: Simulator) -> AsyncGenerator[AsyncClient]:
+    """Provide a client of the simulated account."""
+    config = Config(DEFAULT_USERNAME, DEFAULT_PASSWORD, simulator.url)
+    async with AsyncClient(config) as api:
+        yield api
+
+
+@pytest.fixture
+async def hasty_client(simulator: Simulator) -> AsyncGenerator[AsyncClient]:
+    """Provide a client of the simulated account that waits 50 ms for an answer."""
+    config = Config(DEFAULT_USERNAME, DEFAULT_PASSWORD, simulator.url, 0.05)
+    async with AsyncClient(config) as api:
+        yield api
+
+
+def _tracker(simulator: Simulator) -> Tracker:
+    """Parse the account's first tracker without querying the API."""
+    tracker = Device.from_json(
+        simulator.world.device_json(simulator.world.tracker_ids[0])
+    )
+    assert isinstance(tracker, Tracker)
+    return tracker
+
+
+def _assert_no_secret(err: BaseException) -> None:
+    """Check that no secret shows in an error, its causes or its traceback."""
+    shown = repr(err) + "".join(traceback.format_exception(err))
+    for secret in SECRETS:
+        assert secret not in shown
+
+
+@asynccontextmanager
+async def _serve(status: int, body: bytes) -> AsyncIterator[str]:
+    """Answer every GET with this status and body, on a loopback port; yield the URL."""
+
+    async def answer(_: web.Request) -> web.Response:
+        return web.Response(status=status, body=body, content_type="application/json")
+
+    async with serve(answer) as url:
+        yield url
+
+
+async def _get_users(api: AsyncClient, _: Simulator) -> object:
+    return await api.get_users()
+
+
+async def _get_user(api: AsyncClient, simulator: Simulator) -> object:
+    return await api.get_user(simulator.world.user_id)
+
+
+async def _get_devices(api: AsyncClient, _: Simulator) -> object:
+    return await api.get_devices()
+
+
+async def _get_device(api: AsyncClient, simulator: Simulator) -> object:
+    return await api.get_device(simulator.world.phone_id)
+
+
+async def _get_trackers(api: AsyncClient, _: Simulator) -> object:
+    return await api.get_trackers()
+
+
+async def _get_locations(api: AsyncClient, simulator: Simulator) -> object:
+    return await api.get_locations(_tracker(simulator), max_count=100)
+
+
+async def _get_tracker_status(api: AsyncClient, simulator: Simulator) -> object:
+    return await api.get_tracker_status(_tracker(simulator))
+
+
+async def _get_tracker_config(api: AsyncClient, simulator: Simulator) -> object:
+    return await api.get_tracker_config(_tracker(simulator))
+
+
+EVERY_METHOD = pytest.mark.parametrize(
+    "call",
+    [
+        _get_users,
+        _get_user,
+        _get_devices,
+        _get_device,
+        _get_trackers,
+        _get_locations,
+        _get_tracker_status,
+        _get_tracker_config,
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "message"),
+    [
+        (401, UnauthorizedQuery, "Invalid username/password."),
+        (403, ForbiddenQuery, "These credentials are not allowed to access this data"),
+        (204, NoContentQuery, "The API has no content for this request"),
+        (400, FailedQuery, "The API answered with HTTP status 400"),
+        (404, FailedQuery, "The API answered with HTTP status 404"),
+        (500, FailedQuery, "The API answered with HTTP status 500"),
+        (502, FailedQuery, "The API answered with HTTP status 502"),
+        (503, FailedQuery, "The API answered with HTTP status 503"),
+    ],
+)
+async def test_error_status_raises_its_exception(
+    simulator: Simulator,
+    client: AsyncClient,
+    status: int,
+    error: type[HttpException],
+    message: str,
+) -> None:
+    """Each error status has its exception, carrying the status and no secret."""
+    simulator.faults.add(Fault(FaultKind.STATUS, status=status))
+    with pytest.raises(error) as err:
+        await client.get_users()
+    assert type(err.value) is error
+    assert (err.value.status, str(err.value)) == (status, message)
+    _assert_no_secret(err.value)
+    assert simulator.counters.requests == {"/users/": 1}
+
+
+@pytest.mark.parametrize(
+    ("header", "retry_after"), [(30, 30.0), (0, 0.0), (None, None)]
+)
+async def test_rate_limit_carries_retry_after_in_seconds(
+    simulator: Simulator,
+    client: AsyncClient,
+    header: int | None,
+    retry_after: float | None,
+) -> None:
+    """A 429 is RateLimitedQuery with Retry-After in seconds, None without it."""
+    simulator.faults.add(Fault(FaultKind.STATUS, status=429, retry_after=header))
+    with pytest.raises(RateLimitedQuery) as err:
+        await client.get_devices()
+    assert (err.value.status, err.value.retry_after, str(err.value)) == (
+        429,
+        retry_after,
+        "The API limits the request rate",
+    )
+    _assert_no_secret(err.value)
+    assert simulator.counters.total == 1
+
+
+async def test_server_error_with_retry_after_is_a_failed_query(
+    simulator: Simulator, client: AsyncClient
+) -> None:
+    """Only a 429 is a rate limit, whatever headers another error carries."""
+    simulator.faults.add(Fault(FaultKind.STATUS, status=503, retry_after=5))
+    with pytest.raises(FailedQuery) as err:
+        await client.get_devices()
+    assert (type(err.value), err.value.status) == (FailedQuery, 503)
+
+
+@pytest.mark.parametrize("kind", [FaultKind.MALFORMED, FaultKind.TRUNCATED])
+async def test_body_that_is_not_json_is_unknown_answer_scheme(
+    simulator: Simulator, client: AsyncClient, kind: FaultKind
+) -> None:
+    """A garbled or cut answer is UnknownAnswerScheme; the next one is read."""
+    simulator.faults.add(Fault(kind, path="/devices/", count=1))
+    with pytest.raises(UnknownAnswerScheme) as err:
+        await client.get_devices()
+    assert (type(err.value), str(err.value)) == (UnknownAnswerScheme, NOT_JSON)
+    assert len(await client.get_devices()) == 6
+    assert simulator.counters.requests == {"/devices/": 2}
+
+
+async def test_dropped_connection_is_a_connection_error(
+    simulator: Simulator, client: AsyncClient
+) -> None:
+    """A connection closed without an answer, twice, is ApiConnectionError."""
+    # aiohttp sends a GET once more when the server drops it (RFC 9112 section 9.3.1).
+    simulator.faults.add(Fault(FaultKind.RESET, path="/devices/", count=2))
+    with pytest.raises(ApiConnectionError) as err:
+        await client.get_devices()
+    assert (type(err.value), str(err.value)) == (
+        ApiConnectionError,
+        "Cannot reach the API: ServerDisconnectedError",
+    )
+    _assert_no_secret(err.value)
+    assert simulator.counters.requests == {"/devices/": 2}
+    assert len(await client.get_devices()) == 6
+    assert simulator.counters.requests == {"/devices/": 3}
+
+
+async def test_connection_dropped_once_is_retried(
+    simulator: Simulator, client: AsyncClient
+) -> None:
+    """One dropped connection costs a second request, not a failure."""
+    simulator.faults.add(Fault(FaultKind.RESET, path="/devices/", count=1))
+    assert len(await client.get_devices()) == 6
+    assert simulator.counters.requests == {"/devices/": 2}
+
+
+@EVERY_METHOD
+async def test_every_method_raises_failed_query(
+    simulator: Simulator, client: AsyncClient, call: Call
+) -> None:
+    """An error status fails every method with FailedQuery, after one request."""
+    simulator.faults.add(Fault(FaultKind.STATUS, status=500))
+    with pytest.raises(FailedQuery) as err:
+        await call(client, simulator)
+    assert (type(err.value), err.value.status) == (FailedQuery, 500)
+    assert simulator.counters.total == 1
+
+
+@EVERY_METHOD
+async def test_every_method_raises_connection_error(
+    simulator: Simulator, client: AsyncClient, call: Call
+) -> None:
+    """A dropped connection fails every method with ApiConnectionError."""
+    simulator.faults.add(Fault(FaultKind.RESET))
+    with pytest.raises(ApiConnectionError) as err:
+        await call(client, simulator)
+    assert type(err.value) is ApiConnectionError
+    _assert_no_secret(err.value)
+    # The request and aiohttp's one retry.
+    assert simulator.counters.total == 2
+
+
+@EVERY_METHOD
+async def test_every_method_raises_timeout_error(
+    simulator: Simulator, hasty_client: AsyncClient, call: Call
+) -> None:
+    """No answer fails every method with ApiTimeoutError."""
+    simulator.faults.add(Fault(FaultKind.HANG))
+    with pytest.raises(ApiTimeoutError):
+        await call(hasty_client, simulator)
+    assert simulator.counters.total == 1
+
+
+@EVERY_METHOD
+async def test_every_method_raises_unknown_answer_scheme_on_bad_json(
+    simulator: Simulator, client: AsyncClient, call: Call
+) -> None:
+    """A body that is not JSON fails every method with UnknownAnswerScheme."""
+    simulator.faults.add(Fault(FaultKind.MALFORMED))
+    with pytest.raises(UnknownAnswerScheme, match=f"^{NOT_JSON}$"):
+        await call(client, simulator)
+    assert simulator.counters.total == 1
+
+
+@pytest.mark.parametrize(
+    "call", [_get_users, _get_devices, _get_trackers, _get_locations]
+)
+async def test_object_where_a_list_is_expected_is_unknown_answer_scheme(
+    simulator: Simulator, client: AsyncClient, call: Call
+) -> None:
+    """A listing answered with a JSON object is UnknownAnswerScheme."""
+    simulator.faults.add(Fault(FaultKind.STATUS, status=200))
+    with pytest.raises(UnknownAnswerScheme, match=f"^{NOT_A_LIST}$"):
+        await call(client, simulator)
+    assert simulator.counters.total == 1
+
+
+async def test_object_missing_its_fields_is_unknown_answer_scheme(
+    simulator: Simulator, client: AsyncClient
+) -> None:
+    """An object without the fields of a user is UnknownAnswerScheme, no KeyError."""
+    simulator.faults.add(Fault(FaultKind.STATUS, status=200))
+    with pytest.raises(
+        UnknownAnswerScheme, match=r"^User\.id: expected a value, found none$"
+    ):
+        await client.get_user(simulator.world.user_id)
+
+
+async def test_wrong_password_never_shows(simulator: Simulator) -> None:
+    """A refused password shows in no message, repr or traceback."""
+    config = Config(DEFAULT_USERNAME, "hunter2-wrong", simulator.url)
+    async with AsyncClient(config) as api:
+        with pytest.raises(UnauthorizedQuery) as err:
+            await api.get_users()
+    shown = repr(err.value) + "".join(traceback.format_exception(err.value))
+    assert "hunter2-wrong" not in shown
+    assert basic_authorization(DEFAULT_USERNAME, "hunter2-wrong") not in shown
+    assert str(err.value) == "Invalid username/password."
+
+
+async def test_hung_request_times_out_and_the_next_is_answered(
+    simulator: Simulator, hasty_client: AsyncClient
+) -> None:
+    """A request without answer ends at request_timeout; the client stays usable."""
+    simulator.faults.add(Fault(FaultKind.HANG, path="/users/", count=1))
+    with pytest.raises(ApiTimeoutError) as err:
+        await hasty_client.get_users()
+    assert str(err.value) == "No answer from the API within 0.05 s"
+    assert isinstance(err.value, ApiConnectionError)
+    _assert_no_secret(err.value)
+    assert [user.id for user in await hasty_client.get_users()] == [
+        simulator.world.user_id
+    ]
+    assert simulator.counters.requests == {"/users/": 2}
+
+
+@pytest.mark.parametrize(("size", "refused"), [(999, False), (1000, True)])
+async def test_answer_larger_than_the_limit_is_refused(
+    simulator: Simulator,
+    client: AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    size: int,
+    refused: bool,  # noqa: FBT001 - a parameter of the test
+) -> None:
+    """An answer of MAX_RESPONSE_BYTES is read; one byte more is UnknownAnswerScheme."""
+    monkeypatch.setattr("custom_components.invoxia.api.client.MAX_RESPONSE_BYTES", 1000)
+    simulator.faults.add(Fault(FaultKind.HUGE, size=size))
+    if refused:
+        with pytest.raises(
+            UnknownAnswerScheme, match=r"^The API answer exceeds 1000 bytes$"
+        ):
+            await client.get_users()
+    else:
+        assert len(await client.get_users()) == 1
+    assert simulator.counters.bytes_sent == size + 1
+
+
+async def test_answer_larger_than_the_limit_is_refused_across_chunks(
+    simulator: Simulator, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The limit counts every chunk of a body read in several."""
+    monkeypatch.setattr(
+        "custom_components.invoxia.api.client.MAX_RESPONSE_BYTES", 100_000
+    )
+    simulator.faults.add(Fault(FaultKind.HUGE, size=99_999, count=1))
+    assert len(await client.get_users()) == 1
+    simulator.faults.add(Fault(FaultKind.HUGE, size=100_000, count=1))
+    with pytest.raises(
+        UnknownAnswerScheme, match=r"^The API answer exceeds 100000 bytes$"
+    ):
+        await client.get_users()
+
+
+async def test_closed_port_is_a_connection_error(socket_enabled: None) -> None:
+    """Nothing listening is ApiConnectionError, with no secret shown."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = Config(DEFAULT_USERNAME, DEFAULT_PASSWORD, f"http://127.0.0.1:{port}")
+    async with AsyncClient(config) as api:
+        with pytest.raises(ApiConnectionError) as err:
+            await api.get_users()
+    assert (type(err.value), str(err.value)) == (
+        ApiConnectionError,
+        "Cannot reach the API: ClientConnectorError",
+    )
+    _assert_no_secret(err.value)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"<html>Unauthorized</html>", b'{"detail": ["not", "text"]}', b"[]", TOO_DEEP],
+    ids=["html", "detail_not_text", "list", "too_deep"],
+)
+async def test_unauthorized_without_a_detail_has_a_message_of_its_own(
+    socket_enabled: None, body: bytes
+) -> None:
+    """A 401 whose body gives no text detail still says what went wrong."""
+    async with (
+        _serve(401, body) as url,
+        AsyncClient(Config(DEFAULT_USERNAME, DEFAULT_PASSWORD, url)) as api,
+    ):
+        with pytest.raises(UnauthorizedQuery) as err:
+            await api.get_users()
+    assert (err.value.status, str(err.value)) == (401, "Invalid credentials")
+
+
+async def test_too_deeply_nested_json_is_unknown_answer_scheme(
+    socket_enabled: None,
+) -> None:
+    """JSON nested deeper than the decoder goes is UnknownAnswerScheme."""
+    async with (
+        _serve(200, TOO_DEEP) as url,
+        AsyncClient(Config(DEFAULT_USERNAME, DEFAULT_PASSWORD, url)) as api,
+    ):
+        with pytest.raises(UnknownAnswerScheme, match=f"^{NOT_JSON}$"):
+            await api.get_users()
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        (None, None),
+        ("120", 120.0),
+        ("0", 0.0),
+        ("1.5", 1.5),
+        ("-5", 0.0),
+        ("inf", None),
+        ("nan", None),
+        ("soon", None),
+        ("", None),
+        ("Thu, 01 Jan 2026 12:02:00 GMT", 120.0),
+        ("Thu, 01 Jan 2026 13:02:00 +0100", 120.0),
+        ("Thu, 01 Jan 2026 12:02:00 -0000", 120.0),
+        ("Thu, 01 Jan 2026 12:02:00", 120.0),
+        ("Thu, 01 Jan 2026 11:58:00 GMT", 0.0),
+    ],
+)
+def test_retry_after_reads_seconds_or_an_http_date(
+    freezer: FrozenDateTimeFactory, header: str | None, seconds: float | None
+) -> None:
+    """Retry-After is seconds or an HTTP date (GMT when no zone is given)."""
+    freezer.move_to("2026-01-01T12:00:00+00:00")
+    assert _retry_after(header) == seconds

@@ -1,0 +1,189 @@
+"""The synchronous client, on its own event loop, against a simulator in a thread."""
+
+import asyncio
+from collections.abc import Coroutine, Iterator
+import threading
+
+import aiohttp
+import pytest
+
+from custom_components.invoxia.api import (
+    Client,
+    Config,
+    FailedQuery,
+    Iphone,
+    Tracker,
+    UnauthorizedQuery,
+    User,
+)
+from simulator import (
+    DEFAULT_PASSWORD,
+    DEFAULT_USERNAME,
+    Fault,
+    FaultKind,
+    Simulator,
+    World,
+)
+from tests.conftest import SIMULATOR_START
+
+
+class _ThreadedSimulator:
+    """A simulator serving from its own event loop in a thread of its own.
+
+    The sync client runs an event loop in the test's thread, so the simulator cannot
+    share it; calls into the simulator's loop wait for their result.
+    """
+
+    def __init__(self) -> None:
+        """Start the loop's thread, then the simulator on it."""
+        self.simulator = Simulator(World(seed=1, trackers=5, start=SIMULATOR_START))
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="simulator")
+        self._thread.start()
+        self.run(self.simulator.start())
+
+    def run[T](self, call: Coroutine[object, object, T]) -> T:
+        """Run a coroutine on the simulator's loop and return its result."""
+        return asyncio.run_coroutine_threadsafe(call, self._loop).result()
+
+    def stop(self) -> None:
+        """Stop the simulator, then its loop, and join the thread."""
+        try:
+            self.run(self.simulator.stop())
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join()
+            self._loop.close()
+
+
+@pytest.fixture
+def threaded_simulator(socket_enabled: None) -> Iterator[Simulator]:
+    """Run the simulated cloud in a thread, stopped and joined after the test."""
+    threaded = _ThreadedSimulator()
+    yield threaded.simulator
+    threaded.stop()
+
+
+@pytest.fixture
+def config(threaded_simulator: Simulator) -> Config:
+    """Return the simulated account's configuration."""
+    return Config(DEFAULT_USERNAME, DEFAULT_PASSWORD, threaded_simulator.url)
+
+
+def _session_of(client: Client) -> aiohttp.ClientSession | None:
+    """Return the session the client's async client holds now."""
+    return client._client._session
+
+
+def test_every_method_answers_from_the_api(
+    threaded_simulator: Simulator, config: Config
+) -> None:
+    """Each method of the sync client returns what the API says."""
+    world = threaded_simulator.world
+    user = User(
+        id=world.user_id, username=DEFAULT_USERNAME, profiles=(world.profile_id,)
+    )
+    with Client(config) as client:
+        assert client.get_users() == [user]
+        assert client.get_user(world.user_id) == user
+        assert [device.id for device in client.get_devices()] == [
+            world.phone_id,
+            *world.tracker_ids,
+        ]
+        assert [device.id for device in client.get_devices("iphone")] == [
+            world.phone_id
+        ]
+        assert client.get_devices("android") == []
+        with pytest.raises(
+            ValueError, match=r"^kind must be one of android, iphone, tracker$"
+        ):
+            client.get_devices("phone")
+        trackers = client.get_trackers()
+        assert [tracker.id for tracker in trackers] == list(world.tracker_ids)
+        assert client.get_devices("tracker") == trackers
+        assert isinstance(client.get_device(world.phone_id), Iphone)
+        tracker = client.get_device(world.tracker_ids[3])
+        assert isinstance(tracker, Tracker)
+        assert tracker == trackers[3]
+        locations = client.get_locations(
+            tracker, not_before=None, not_after=None, max_count=25
+        )
+        history = world.tracker(tracker.id).history()
+        assert [str(location.uuid) for location in locations] == [
+            fix.uuid for fix in history[:25]
+        ]
+        assert client.get_tracker_status(tracker) == tracker.tracker_status
+        assert client.get_tracker_config(tracker) == tracker.tracker_config
+    assert threaded_simulator.counters.requests == {
+        "/users/": 1,
+        "/users/{id}/": 1,
+        "/devices/": 5,
+        "/devices/{id}/": 2,
+        "/devices/{id}/tracker_data/": 2,
+        "/devices/{id}/tracker_status/": 1,
+        "/devices/{id}/tracker_config/": 1,
+    }
+
+
+def test_errors_come_through_unchanged(threaded_simulator: Simulator) -> None:
+    """The sync client raises the async client's exceptions."""
+    config = Config(DEFAULT_USERNAME, "not-the-password", threaded_simulator.url)
+    with Client(config) as client:
+        with pytest.raises(UnauthorizedQuery, match=r"^Invalid username/password\.$"):
+            client.get_users()
+        threaded_simulator.faults.add(Fault(FaultKind.STATUS, status=502))
+        with pytest.raises(FailedQuery) as err:
+            client.get_users()
+    assert (type(err.value), err.value.status) == (FailedQuery, 502)
+
+
+def test_with_block_closes_the_session(
+    threaded_simulator: Simulator, config: Config
+) -> None:
+    """Leaving the `with` block closes the session and the loop."""
+    with Client(config) as client:
+        client.get_users()
+        session = _session_of(client)
+        assert isinstance(session, aiohttp.ClientSession)
+    assert session.closed
+    assert _session_of(client) is None
+    assert threaded_simulator.counters.total == 1
+
+
+def test_close_closes_the_session_and_again_does_nothing(config: Config) -> None:
+    """close() closes the session; closing again, or on leaving `with`, is harmless."""
+    with Client(config) as client:
+        client.get_users()
+        session = _session_of(client)
+        assert isinstance(session, aiohttp.ClientSession)
+        client.close()
+        assert session.closed
+        client.close()
+
+
+def test_close_of_an_unused_client(config: Config) -> None:
+    """A client that never queried closes without a session to close."""
+    client = Client(config)
+    client.close()
+    assert _session_of(client) is None
+
+
+def test_the_calling_thread_keeps_its_event_loop(config: Config) -> None:
+    """Using and closing the client leaves the thread's current event loop in place."""
+    kept: list[bool] = []
+
+    def use_client() -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            with Client(config) as client:
+                client.get_users()
+            kept.append(asyncio.get_event_loop() is loop)
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
+
+    thread = threading.Thread(target=use_client, name="script")
+    thread.start()
+    thread.join()
+    assert kept == [True]
