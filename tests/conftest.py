@@ -4,6 +4,7 @@ from base64 import b64encode
 from collections.abc import AsyncGenerator, AsyncIterator, Generator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+import traceback
 from unittest.mock import PropertyMock, patch
 
 from aiohttp import ClientSession, web
@@ -58,7 +59,7 @@ def mock_config_entry(simulator: Simulator) -> MockConfigEntry:
     """Return a config entry of the simulated account."""
     return MockConfigEntry(
         domain=DOMAIN,
-        title=DEFAULT_USERNAME,
+        title="d***@example.com",
         unique_id=str(simulator.world.user_id),
         data={
             CONF_EMAIL: DEFAULT_USERNAME,
@@ -105,3 +106,23 @@ async def serve(handler: Handler) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{runner.addresses[0][1]}"
     finally:
         await runner.cleanup()
+
+
+@pytest.fixture(autouse=True)
+def no_secret_in_logs(caplog: pytest.LogCaptureFixture) -> Generator[None]:
+    """Fail any test that logs the account's password, Authorization or email."""
+    yield
+    secrets = (
+        DEFAULT_PASSWORD,
+        DEFAULT_USERNAME,
+        basic_authorization(DEFAULT_USERNAME, DEFAULT_PASSWORD).split()[1],
+    )
+    for when in ("setup", "call", "teardown"):
+        for record in caplog.get_records(when):
+            text = record.getMessage() + (
+                "".join(traceback.format_exception(*record.exc_info))
+                if record.exc_info
+                else ""
+            )
+            leaked = [secret for secret in secrets if secret in text]
+            assert not leaked, f"{record.name} logged a secret: {record.getMessage()}"

@@ -95,7 +95,7 @@ def _assert_created_simulated_account(
 ) -> None:
     """Check that a flow created the entry of the simulated account."""
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == DEFAULT_USERNAME
+    assert result["title"] == "d***@example.com"
     assert result["data"] == {
         CONF_EMAIL: DEFAULT_USERNAME,
         CONF_PASSWORD: DEFAULT_PASSWORD,
@@ -128,7 +128,7 @@ async def test_user_form_asks_for_the_account_and_the_api_url(
 async def test_user_creates_an_entry_per_account(
     hass: HomeAssistant, simulator: Simulator
 ) -> None:
-    """Valid credentials create an entry titled by the email, unique by user id.
+    """Valid credentials create an entry titled by the masked email, unique by user id.
 
     The API URL is stored as scheme://host:port, without the path given.
     """
@@ -507,7 +507,7 @@ async def test_reconfigure_changes_the_account_settings(
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
-    assert init_integration.title == OTHER_EMAIL
+    assert init_integration.title == "d***@example.org"
     assert init_integration.data == {
         CONF_EMAIL: OTHER_EMAIL,
         CONF_PASSWORD: NEW_PASSWORD,
@@ -537,7 +537,7 @@ async def test_reconfigure_with_another_account_aborts(
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
-    assert init_integration.title == DEFAULT_USERNAME
+    assert init_integration.title == "d***@example.com"
     assert init_integration.data == data
 
 

@@ -101,6 +101,16 @@ def _account_schema(fields: list[str], suggested: Mapping[str, Any]) -> vol.Sche
     )
 
 
+def _account_title(email: str) -> str:
+    """Name an entry after its account without the whole email.
+
+    Home Assistant writes entry titles into logs and task names; the email is
+    personal data, so the title only hints at it: r***@example.com.
+    """
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
 def _required(key: str, suggested: Mapping[str, Any]) -> vol.Required:
     """Mark a field required, pre-filled with its suggested value if there is one."""
     if key in suggested:
@@ -208,10 +218,14 @@ class InvoxiaConfigFlow(ConfigFlow, domain=DOMAIN):
         if self.source == SOURCE_RECONFIGURE:
             self._abort_if_unique_id_mismatch(reason="wrong_account")
             return self.async_update_reload_and_abort(
-                self._get_reconfigure_entry(), title=data[CONF_EMAIL], data=data
+                self._get_reconfigure_entry(),
+                title=_account_title(data[CONF_EMAIL]),
+                data=data,
             )
         self._abort_if_unique_id_configured()
-        return self.async_create_entry(title=data[CONF_EMAIL], data=data)
+        return self.async_create_entry(
+            title=_account_title(data[CONF_EMAIL]), data=data
+        )
 
 
 class InvoxiaOptionsFlow(OptionsFlowWithReload):
