@@ -79,6 +79,36 @@ async def test_poll_after_moves_fetches_the_fix_of_each_moved_tracker(
         ) == (lat, lng, accuracy)
 
 
+async def test_poll_writes_the_states_of_changed_trackers_only(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A poll where one tracker moved writes its entities' states, no other's."""
+    world = simulator.world
+    moved = world.tracker_ids[0]
+    serial = world.tracker(moved).serial
+    own = {
+        entry.entity_id
+        for entry in er.async_entries_for_config_entry(
+            er.async_get(hass), init_integration.entry_id
+        )
+        if entry.unique_id.partition("_")[0] == serial and entry.disabled_by is None
+    }
+    assert len(own) == 7
+    before = {state.entity_id: state.last_reported for state in hass.states.async_all()}
+    world.move_tracker(moved, 48.8584, 2.2945)
+    await _poll(hass, freezer)
+    # A state written again, changed or not, is reported anew.
+    written = {
+        state.entity_id
+        for state in hass.states.async_all()
+        if state.last_reported != before[state.entity_id]
+    }
+    assert written == own
+
+
 @pytest.mark.parametrize(
     "fault",
     [

@@ -92,12 +92,7 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
         data: InvoxiaData = {}
         moved: list[Tracker] = []
         for tracker in trackers:
-            known = previous.get(tracker.id)
-            data[tracker.id] = (
-                replace(known, tracker=tracker)
-                if known
-                else InvoxiaTrackerData(tracker=tracker, fix=None, fix_of=None)
-            )
+            data[tracker.id] = _updated(previous.get(tracker.id), tracker)
             last_location = tracker.tracker_status.last_location
             if last_location is not None and data[tracker.id].fix_of != last_location:
                 moved.append(tracker)
@@ -134,6 +129,17 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
                 registry.async_update_device(
                     device.id, remove_config_entry_id=self.config_entry.entry_id
                 )
+
+
+def _updated(known: InvoxiaTrackerData | None, tracker: Tracker) -> InvoxiaTrackerData:
+    """Combine what was known of a tracker with its fresh listing."""
+    if known is None:
+        return InvoxiaTrackerData(tracker=tracker, fix=None, fix_of=None)
+    if known.tracker == tracker:
+        # The very same object when nothing changed: entities then know at once that
+        # they have no state to write, and the data compares equal by identity.
+        return known
+    return replace(known, tracker=tracker)
 
 
 def is_listed(device: dr.DeviceEntry, data: InvoxiaData) -> bool:

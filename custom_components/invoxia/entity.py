@@ -1,7 +1,9 @@
 """The base of every Invoxia entity, and how platforms add entities for new trackers."""
 
 from collections.abc import Callable, Iterable
+from typing import override
 
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -26,6 +28,8 @@ class InvoxiaEntity(CoordinatorEntity[InvoxiaCoordinator]):
         super().__init__(coordinator)
         self.entity_description = description
         self._tracker_id = tracker_id
+        self._written_data: InvoxiaTrackerData | None = None
+        self._written_available: bool | None = None
         tracker = self.data.tracker
         self._attr_unique_id = f"{tracker.serial}_{description.key}"
         self._attr_device_info = DeviceInfo(
@@ -38,6 +42,31 @@ class InvoxiaEntity(CoordinatorEntity[InvoxiaCoordinator]):
             serial_number=tracker.serial,
             configuration_url=WEB_APP_URL,
         )
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Remember what the first state, written next, is made of."""
+        await super().async_added_to_hass()
+        self._written_data = self.coordinator.data.get(self._tracker_id)
+        self._written_available = self.available
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        """Write the state only when this tracker's data or availability changed.
+
+        A poll where one tracker moved updates every listener; writing the unchanged
+        state of every other entity would cost a state-reported event each.
+        """
+        # The coordinator keeps the very object of a tracker that did not change:
+        # identity says it all, where comparing values would cost more.
+        data = self.coordinator.data.get(self._tracker_id)
+        available = self.available
+        if data is self._written_data and available is self._written_available:
+            return
+        self._written_data = data
+        self._written_available = available
+        super()._handle_coordinator_update()
 
     @property
     def data(self) -> InvoxiaTrackerData:
@@ -65,6 +94,8 @@ def async_add_tracker_entities[DescriptionT: EntityDescription](
         # Forget removed trackers, so that one coming back gets its entities again.
         known.intersection_update(coordinator.data)
         new = coordinator.data.keys() - known
+        if not new:
+            return
         known.update(new)
         async_add_entities(
             entity_factory(coordinator, tracker_id, description)
