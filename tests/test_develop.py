@@ -1,0 +1,169 @@
+"""Tests of the demo, `scripts/develop`: a real Home Assistant fed by the simulator."""
+
+from collections.abc import Iterator
+import json
+from pathlib import Path
+import shutil
+import socket
+import subprocess
+from typing import Any
+
+from aiohttp import ClientSession
+import pytest
+from yarl import URL
+
+from demo.launcher import (
+    DEFAULT_CONFIG_DIR,
+    DEMO_PASSWORD,
+    DEMO_USERNAME,
+    HOST,
+    Demo,
+    PortInUseError,
+    port_in_use,
+    start_demo,
+)
+
+ONBOARDING_STEPS = ("user", "core_config", "analytics", "integration")
+TRACKER_NAMES = {"Rex", "Mistigri", "Vélo", "Clio", "Léa"}
+# The longest trip of a simulated tracker, a car's, is 40 km from home.
+WITHIN_TRIP_DEGREES = 0.6
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations() -> None:
+    """Leave the test's Home Assistant out: the demo runs its own (see conftest.py)."""
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    """Copy the demo's configuration, for a Home Assistant of its own."""
+    config = tmp_path / "config"
+    config.mkdir()
+    shutil.copy(DEFAULT_CONFIG_DIR / "configuration.yaml", config)
+    return config
+
+
+@pytest.fixture
+def ports(socket_enabled: None) -> list[int]:
+    """Pick four free ports of 127.0.0.1."""
+    sockets = [socket.socket() for _ in range(4)]
+    try:
+        for probe in sockets:
+            probe.bind((HOST, 0))
+        return [probe.getsockname()[1] for probe in sockets]
+    finally:
+        for probe in sockets:
+            probe.close()
+
+
+@pytest.fixture
+def taken_port(socket_enabled: None) -> Iterator[int]:
+    """Listen on a port of 127.0.0.1 for the duration of a test."""
+    with socket.socket() as server:
+        server.bind((HOST, 0))
+        server.listen()
+        yield server.getsockname()[1]
+
+
+async def _get(demo: Demo, path: str) -> tuple[int, Any]:
+    """Ask the demo's Home Assistant as its user; return the status and JSON answer."""
+    headers = {"Authorization": f"Bearer {demo.access_token}"}
+    async with (
+        ClientSession(headers=headers) as session,
+        session.get(demo.url.join(URL(path))) as response,
+    ):
+        return response.status, await response.json() if response.ok else None
+
+
+async def _check_demo(demo: Demo) -> None:
+    """Check a ready demo: the account loaded, every tracker on the map."""
+    status, entries = await _get(
+        demo, "/api/config/config_entries/entry?domain=invoxia"
+    )
+    assert status == 200
+    assert isinstance(entries, list)
+    assert [(entry["title"], entry["state"]) for entry in entries] == [
+        ("d***@example.com", "loaded")
+    ]
+    status, states = await _get(demo, "/api/states")
+    assert status == 200
+    assert isinstance(states, list)
+    trackers = [
+        state for state in states if state["entity_id"].startswith("device_tracker.")
+    ]
+    assert {state["attributes"]["friendly_name"] for state in trackers} == (
+        TRACKER_NAMES
+    )
+    for state in trackers:
+        assert state["attributes"]["source_type"] == "gps"
+        assert abs(state["attributes"]["latitude"] - 48.8566) < WITHIN_TRIP_DEGREES
+        assert abs(state["attributes"]["longitude"] - 2.3522) < WITHIN_TRIP_DEGREES
+    assert {state["entity_id"] for state in demo.trackers} == {
+        state["entity_id"] for state in trackers
+    }
+
+
+@pytest.mark.demo
+async def test_demo_onboards_once_then_reuses_its_user_and_entry(
+    config_dir: Path, ports: list[int]
+) -> None:
+    """A first start onboards and adds the account; a second reuses both.
+
+    The second start moves Home Assistant and the simulator to other ports, the
+    account following. Each start is ready with all trackers on the map, serves on
+    127.0.0.1 only, and stops leaving nothing listening.
+    """
+    # The demo runs the Home Assistant of .venv: scripts/setup adds its frontend there.
+    pytest.importorskip("hass_frontend")
+    # Once onboarded, Home Assistant serves its onboarding API no more.
+    onboarded = (200, [{"step": step, "done": True} for step in ONBOARDING_STEPS])
+    starts = [(ports[0], ports[1], onboarded), (ports[2], ports[3], (404, None))]
+    for port, simulator_port, onboarding in starts:
+        async with start_demo(
+            config_dir,
+            port=port,
+            simulator_port=simulator_port,
+            ready_timeout=120,
+            output=subprocess.DEVNULL,
+        ) as demo:
+            assert (demo.username, demo.password) == (DEMO_USERNAME, DEMO_PASSWORD)
+            assert demo.url == URL(f"http://127.0.0.1:{port}")
+            assert demo.simulator_url == URL(f"http://127.0.0.1:{simulator_port}")
+            assert await _get(demo, "/api/onboarding") == onboarding
+            await _check_demo(demo)
+        http = json.loads((config_dir / ".storage" / "http").read_text())["data"]
+        assert (http["stable"]["server_host"], http["stable"]["server_port"]) == (
+            ["127.0.0.1"],
+            port,
+        )
+        assert http["pending"] is None
+        assert not port_in_use(port)
+        assert not port_in_use(simulator_port)
+    assert (config_dir / "custom_components").resolve() == (
+        Path(__file__).parent.parent / "custom_components"
+    ).resolve()
+
+
+@pytest.mark.parametrize(
+    ("which", "option"), [("port", "--port"), ("simulator_port", "--simulator-port")]
+)
+async def test_taken_port_is_refused_with_the_option_to_choose_another(
+    config_dir: Path,
+    ports: list[int],
+    taken_port: int,
+    which: str,
+    option: str,
+) -> None:
+    """A taken port stops the demo before it starts anything, naming the option."""
+    chosen = {"port": ports[0], "simulator_port": ports[1]}
+    chosen[which] = taken_port
+    with pytest.raises(PortInUseError) as refused:
+        async with start_demo(config_dir, output=subprocess.DEVNULL, **chosen):
+            pass
+    assert str(refused.value) == (
+        f"port {taken_port} of 127.0.0.1, for "
+        f"{'Home Assistant' if which == 'port' else 'the simulator'}, is already in "
+        "use (by an earlier demo still running?). Stop what uses it, or choose "
+        f"another port with {option}."
+    )
+    assert not (config_dir / ".storage").exists()
