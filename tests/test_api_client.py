@@ -266,6 +266,38 @@ async def test_get_trackers_returns_every_tracker_in_one_query(
     assert simulator.counters.requests == {"/devices/": 1}
 
 
+async def test_get_trackers_reuses_the_models_of_unchanged_trackers(
+    client: AsyncClient, simulator: Simulator
+) -> None:
+    """A tracker listed as before is the same object; a changed one is parsed anew."""
+    first = await client.get_trackers()
+    moved = first[0]
+    simulator.world.move_tracker(moved.id, 48.85, 2.29)
+    second = await client.get_trackers()
+    assert [tracker.id for tracker in second] == [tracker.id for tracker in first]
+    assert second[0] is not moved
+    assert second[0].tracker_status.last_loc_longitude == 2.29
+    assert all(now is before for now, before in zip(second[1:], first[1:], strict=True))
+
+
+async def test_get_devices_parses_items_without_an_integer_id_every_time(
+    socket_enabled: None,
+) -> None:
+    """Only items with an integer id are remembered; the others are parsed each time."""
+    listing = [
+        item | {"id": str(item["id"])}
+        for item in World(seed=1, trackers=2, start=SIMULATOR_START).devices_json(
+            "tracker"
+        )
+        if isinstance(item, dict)
+    ]
+    async with _serve(listing) as url, AsyncClient(Config("a", "b", url)) as api:
+        first = await api.get_trackers()
+        second = await api.get_trackers()
+    assert second == first
+    assert second[0] is not first[0]
+
+
 async def test_get_trackers_skips_phones_and_unknown_types_logging_each_type_once(
     socket_enabled: None, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -111,6 +111,8 @@ class AsyncClient:
             aiohttp.hdrs.AUTHORIZATION: f"Basic {b64encode(credentials).decode()}"
         }
         self._unknown_types_logged: set[str] = set()
+        # The last listing's devices by id, with the JSON each was parsed from.
+        self._listed: dict[int, tuple[object, Device]] = {}
 
     async def __aenter__(self) -> Self:
         """Enter the context: the client closes its own session on exit."""
@@ -215,15 +217,28 @@ class AsyncClient:
             raise ValueError(msg)
         data = await self._request("devices/", {"type": kind} if kind else None)
         devices: list[Device] = []
+        listed: dict[int, tuple[object, Device]] = {}
         for item in _as_list(data):
+            device_id = item.get("id") if isinstance(item, dict) else None
+            known = self._listed.get(device_id) if isinstance(device_id, int) else None
+            if known is not None and known[0] == item:
+                # Polls list mostly unchanged devices: comparing JSON costs a fraction
+                # of parsing it again, and an unchanged device stays the same object.
+                devices.append(known[1])
+                listed[known[1].id] = known
+                continue
             try:
-                devices.append(Device.from_json(item))
+                device = Device.from_json(item)
             except UnknownDeviceType as err:
                 if err.device_type not in self._unknown_types_logged:
                     self._unknown_types_logged.add(err.device_type)
                     _LOGGER.debug(
                         "Skipping devices of unknown type %s", err.device_type
                     )
+                continue
+            devices.append(device)
+            listed[device.id] = (item, device)
+        self._listed = listed
         return devices
 
     async def get_device(self, device_id: int) -> Device:
