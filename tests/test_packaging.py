@@ -5,11 +5,14 @@ from pathlib import Path
 import re
 from typing import Any
 
+from awesomeversion import AwesomeVersion
+from homeassistant.const import __version__ as HA_VERSION  # noqa: N812
 from homeassistant.util.yaml import load_yaml_dict
 
 from custom_components.invoxia.device_tracker import _ICON_KEYS, _USAGE_KEYS
 
-INTEGRATION = Path(__file__).parent.parent / "custom_components" / "invoxia"
+ROOT = Path(__file__).parent.parent
+INTEGRATION = ROOT / "custom_components" / "invoxia"
 
 # Every rule of Home Assistant's integration quality scale, Bronze to Platinum.
 QUALITY_SCALE_RULES = {
@@ -58,6 +61,18 @@ def test_manifest_keys_are_domain_name_then_sorted() -> None:
     assert manifest["iot_class"] == "cloud_polling"
     assert manifest["config_flow"] is True
     assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["version"])
+
+
+def test_hacs_names_the_integration_and_a_minimum_home_assistant_tested() -> None:
+    """hacs.json has HACS's keys; its minimum Home Assistant is one the tests run on.
+
+    The suite runs on the minimum and the latest supported Home Assistant, so the
+    declared minimum is never above the version running the test.
+    """
+    hacs = json.loads((ROOT / "hacs.json").read_text(encoding="utf-8"))
+    assert list(hacs) == ["name", "homeassistant"]
+    assert hacs["name"] == _json("manifest.json")["name"]
+    assert AwesomeVersion(hacs["homeassistant"]) <= AwesomeVersion(HA_VERSION)
 
 
 def test_french_translation_has_exactly_the_english_keys() -> None:
