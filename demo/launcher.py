@@ -38,6 +38,9 @@ SIMULATOR_TRACKERS: Final = 5
 SIMULATOR_SEED: Final = 1
 SIMULATOR_TICK_SECONDS: Final = 10.0
 """The simulated world moves that far every that many seconds: in real time."""
+SIMULATOR_PACE: Final = 60.0
+"""Trackers rest 60 times shorter than in life: some leave or come home every few
+minutes (the simulator's tests measure it)."""
 SIMULATED_ACCOUNT_TITLE: Final = "d***@example.com"
 """The title the config flow gives the simulated account's entry: its masked email."""
 
@@ -296,6 +299,8 @@ class Demo:
                 str(SIMULATOR_SEED),
                 "--tick",
                 str(SIMULATOR_TICK_SECONDS),
+                "--pace",
+                str(SIMULATOR_PACE),
             ],
             cwd=REPOSITORY,
             output=self._output,

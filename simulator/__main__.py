@@ -26,13 +26,13 @@ def _loopback(text: str) -> str:
     return text
 
 
-def _seconds(text: str) -> float:
-    """Accept a positive number of seconds."""
-    seconds = float(text)
-    if seconds <= 0:
-        message = f"{text} is not a positive number of seconds"
+def _positive(text: str) -> float:
+    """Accept a positive number (of seconds, or a pace)."""
+    number = float(text)
+    if number <= 0:
+        message = f"{text} is not a positive number"
         raise argparse.ArgumentTypeError(message)
-    return seconds
+    return number
 
 
 def _count(text: str) -> int:
@@ -63,18 +63,24 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--home", type=_position, default=DEFAULT_HOME, metavar="LAT,LNG"
     )
+    parser.add_argument(
+        "--pace",
+        type=_positive,
+        default=1.0,
+        help="trackers rest at home and at stops that many times shorter than in life",
+    )
     parser.add_argument("--username", default=DEFAULT_USERNAME)
     parser.add_argument("--password", default=DEFAULT_PASSWORD)
     parser.add_argument(
-        "--latency", type=_seconds, help="delay every API answer by that many seconds"
+        "--latency", type=_positive, help="delay every API answer by that many seconds"
     )
     parser.add_argument(
         "--tick",
-        type=_seconds,
+        type=_positive,
         help="every that many seconds, move the world that many seconds forward",
     )
     parser.add_argument(
-        "--duration", type=_seconds, help="stop after that many seconds"
+        "--duration", type=_positive, help="stop after that many seconds"
     )
     return parser.parse_args(argv)
 
@@ -104,7 +110,12 @@ async def serve(options: argparse.Namespace) -> None:
     for signum in signals:
         loop.add_signal_handler(signum, stop.set)
     try:
-        world = World(seed=options.seed, trackers=options.trackers, home=options.home)
+        world = World(
+            seed=options.seed,
+            trackers=options.trackers,
+            home=options.home,
+            pace=options.pace,
+        )
         world.set_credentials(options.username, options.password)
         async with Simulator(world, host=options.host, port=options.port) as simulator:
             if options.latency is not None:

@@ -358,9 +358,14 @@ class Tracker:
         now_us: int,
         history: bool,
         quirks: frozenset[_Quirk] = frozenset(),
+        pace: float = 1.0,
     ) -> None:
-        """Create the `index`-th tracker at `now_us`; with `history`, it has a past."""
+        """Create the `index`-th tracker at `now_us`; with `history`, it has a past.
+
+        It rests, at home and at stops, `pace` times shorter than in life.
+        """
         self.id = tracker_id
+        self._pace = pace
         self.kind = kind
         self.usage = usage
         self.name = name
@@ -661,9 +666,9 @@ class Tracker:
                 _distance_m(origin, target) / speed, 2.0 * self._profile.fix_every_s
             )
         elif phase is _Phase.HOME:
-            seconds = rng.uniform(1.0, 10.0) * 3600
+            seconds = rng.uniform(1.0, 10.0) * 3600 / self._pace
         else:
-            seconds = rng.uniform(10.0, 90.0) * 60
+            seconds = rng.uniform(10.0, 90.0) * 60 / self._pace
         return round(seconds * _SECOND)
 
     def _fix_offsets(
@@ -768,10 +773,18 @@ class World:
         trackers: int = 5,
         home: Position = DEFAULT_HOME,
         start: datetime | None = None,
+        pace: float = 1.0,
     ) -> None:
-        """Generate `trackers` trackers around `home`, as of `start` (default: now)."""
+        """Generate `trackers` trackers around `home`, as of `start` (default: now).
+
+        Trackers rest, at home and at stops, `pace` times shorter than in life: a
+        demo's trackers leave and come home every few minutes at a pace of 60.
+        """
         if trackers < 1:
             msg = "a world needs at least one tracker"
+            raise ValueError(msg)
+        if pace <= 0:
+            msg = "pace must be positive"
             raise ValueError(msg)
         moment = datetime.now(UTC) if start is None else start
         if moment.tzinfo is None:
@@ -779,6 +792,7 @@ class World:
             raise ValueError(msg)
         self.seed = seed
         self.home = home
+        self.pace = pace
         self._now_us = _to_us(moment)
         self._username = DEFAULT_USERNAME
         self._password = DEFAULT_PASSWORD
@@ -995,6 +1009,7 @@ class World:
             now_us=self._now_us,
             history=history,
             quirks=quirks,
+            pace=self.pace,
         )
         self._trackers[tracker.id] = tracker
         return tracker

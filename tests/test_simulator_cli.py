@@ -41,6 +41,7 @@ def test_defaults() -> None:
         trackers=5,
         seed=1,
         home=(48.8566, 2.3522),
+        pace=1.0,
         username=DEFAULT_USERNAME,
         password=DEFAULT_PASSWORD,
         latency=None,
@@ -58,6 +59,8 @@ def test_every_option() -> None:
             "127.0.0.2",
             "--home",
             "45.76,4.83",
+            "--pace",
+            "60",
             "--latency",
             "0.05",
             "--tick",
@@ -72,6 +75,7 @@ def test_every_option() -> None:
         trackers=2,
         seed=3,
         home=(45.76, 4.83),
+        pace=60.0,
         username="ana@example.com",
         password="hunter2",  # noqa: S106 - a made-up password, on purpose
         latency=0.05,
@@ -85,8 +89,9 @@ def test_every_option() -> None:
     [
         (["--host", "0.0.0.0"], "0.0.0.0 is not a loopback IP address"),  # noqa: S104
         (["--host", "localhost"], "localhost is not a loopback IP address"),
-        (["--tick", "0"], "0 is not a positive number of seconds"),
-        (["--latency", "soon"], "invalid _seconds value: 'soon'"),
+        (["--tick", "0"], "0 is not a positive number"),
+        (["--latency", "soon"], "invalid _positive value: 'soon'"),
+        (["--pace", "-1"], "-1 is not a positive number"),
         (["--trackers", "0"], "0 is not a positive number"),
         (["--home", "Paris"], "invalid _position value: 'Paris'"),
     ],

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 from math import cos, radians, sqrt
+import operator
 import time
 
 import pytest
@@ -198,6 +199,25 @@ def test_histories_are_round_trips_from_home() -> None:
             assert len(at_home) >= 5
         else:
             assert at_home == history
+
+
+def test_at_a_demo_pace_trackers_cross_the_home_zone_every_few_minutes() -> None:
+    """At a pace of 60, a world of five leaves or enters home every few minutes."""
+    world = World(seed=1, trackers=5, start=SIMULATOR_START, pace=60)
+    trackers = [world.tracker(tracker_id) for tracker_id in world.tracker_ids]
+
+    def at_home() -> list[bool]:
+        fixes = [tracker.last_fix for tracker in trackers]
+        return [fix is not None and _distance_m(fix) <= 100 for fix in fixes]
+
+    crossings = 0
+    was_home = at_home()
+    for _ in range(60):
+        world.advance(60)
+        now_home = at_home()
+        crossings += sum(map(operator.ne, was_home, now_home))
+        was_home = now_home
+    assert crossings >= 12
 
 
 def test_locations_within_bounds_newest_first() -> None:
@@ -438,10 +458,12 @@ def test_credentials_change() -> None:
     assert not world.check_credentials("new@example.com", "s3cret ")
 
 
-def test_a_world_needs_a_tracker_and_an_aware_start() -> None:
-    """No tracker, or a start without time zone, is refused."""
+def test_a_world_needs_a_tracker_an_aware_start_and_a_pace() -> None:
+    """No tracker, a start without time zone, or a pace not positive, is refused."""
     with pytest.raises(ValueError, match="at least one tracker"):
         World(trackers=0, start=SIMULATOR_START)
+    with pytest.raises(ValueError, match="pace must be positive"):
+        World(start=SIMULATOR_START, pace=0)
     with pytest.raises(ValueError, match="timezone-aware"):
         World(start=datetime(2026, 1, 1))  # noqa: DTZ001
 
