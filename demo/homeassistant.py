@@ -16,8 +16,6 @@ DOMAIN: Final = "invoxia"
 CONF_API_URL: Final = "api_url"
 LANGUAGE: Final = "en"
 _REQUEST_TIMEOUT: Final = ClientTimeout(total=30)
-# The onboarding steps of Home Assistant's own onboarding page, in its order.
-_ONBOARDING_STEPS: Final = ("user", "core_config", "analytics", "integration")
 
 
 class DemoError(Exception):
@@ -127,12 +125,12 @@ class HomeAssistantApi:
         return config.get("state") == "RUNNING"
 
     async def sign_in(self, name: str, username: str, password: str) -> bool:
-        """Create the demo user and finish onboarding, or sign in as that user.
+        """Create the demo user, the last onboarding step, or sign in as that user.
 
         Return whether the user was created.
         """
-        done = await self._onboarded_steps()
-        if "user" in done:
+        user_onboarded = await self._user_onboarded()
+        if user_onboarded:
             code = await self._log_in(username, password)
         else:
             created = await self._request(
@@ -164,33 +162,24 @@ class HomeAssistantApi:
             access_token=_text(granted, "access_token"),
             refresh_token=_text(granted, "refresh_token"),
         )
-        for step in _ONBOARDING_STEPS[1:]:
-            if step in done:
-                continue
-            # Only the last step takes a body: where the onboarding page would go next.
-            body = (
-                {"client_id": self._client_id, "redirect_uri": self._client_id}
-                if step == "integration"
-                else {}
-            )
-            await self._request("POST", f"/api/onboarding/{step}", json_body=body)
-        return "user" not in done
+        return not user_onboarded
 
-    async def _onboarded_steps(self) -> set[str]:
-        """Return the onboarding steps done."""
+    async def _user_onboarded(self) -> bool:
+        """Whether onboarding has created its user."""
         async with self._session.get(
             self._url.with_path("/api/onboarding"), timeout=_REQUEST_TIMEOUT
         ) as response:
             # Once onboarded, Home Assistant no longer serves its onboarding API.
             if response.status == HTTPStatus.NOT_FOUND:
-                return set(_ONBOARDING_STEPS)
+                return True
             answer: object = await response.json()
         if not isinstance(answer, list):
             msg = f"Home Assistant answered {answer!r} about its onboarding"
             raise DemoError(msg)
-        return {
-            _text(step, "step") for step in map(_object, answer) if step.get("done")
-        }
+        return any(
+            _text(step, "step") == "user" and step.get("done")
+            for step in map(_object, answer)
+        )
 
     async def _log_in(self, username: str, password: str) -> str:
         """Log in through the login form of the frontend; return the code it grants."""

@@ -44,6 +44,7 @@ minutes (the simulator's tests measure it)."""
 SIMULATED_ACCOUNT_TITLE: Final = "d***@example.com"
 """The title the config flow gives the simulated account's entry: its masked email."""
 
+_ONBOARDED_WITHOUT_USER: Final = ("core_config", "analytics", "integration")
 _POLL_SECONDS: Final = 0.5
 _STOP_TIMEOUT_SECONDS: Final = 30.0
 # What Home Assistant exits with when asked to restart, for its supervisor to start it.
@@ -109,11 +110,41 @@ def _serve_on_loopback(config_dir: Path, port: int) -> None:
         "pending": None,
         "yaml_migration_done": True,
     }
-    if store["data"] == data:
-        return
-    store["data"] = data
+    if store["data"] != data:
+        store["data"] = data
+        _write_store(path, store)
+
+
+def _onboard_without_internet(config_dir: Path) -> None:
+    """Mark every onboarding step but the user's done, before Home Assistant starts.
+
+    Finishing the core_config step through its API sets up Google Translate, Met and
+    Radio Browser, which reach the Internet; the demo stays on this machine, and its
+    configuration.yaml already says where home is. The user step stays for the demo
+    to create its user with.
+    """
+    path = config_dir / ".storage" / "onboarding"
+    if path.exists():
+        store: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        from homeassistant.components import onboarding  # noqa: PLC0415
+
+        store = {
+            "version": onboarding.STORAGE_VERSION,
+            "minor_version": 1,
+            "key": onboarding.STORAGE_KEY,
+            "data": {"done": []},
+        }
+    done: list[str] = store["data"]["done"]
+    missing = [step for step in _ONBOARDED_WITHOUT_USER if step not in done]
+    if missing:
+        done.extend(missing)
+        _write_store(path, store)
+
+
+def _write_store(path: Path, store: dict[str, Any]) -> None:
+    """Write a file of Home Assistant's `.storage` as it does: private, atomically."""
     path.parent.mkdir(exist_ok=True)
-    # As Home Assistant writes it: private, and atomically.
     written = path.with_name(f"{path.name}.demo")
     written.write_text(json.dumps(store, indent=2), encoding="utf-8")
     written.chmod(0o600)
@@ -252,6 +283,7 @@ class Demo:
             _check_port(self._simulator_port, "the simulator", "--simulator-port")
         _link_integration(self.config_dir)
         _serve_on_loopback(self.config_dir, self._port)
+        _onboard_without_internet(self.config_dir)
         if self.simulator_url is not None:
             await self._start_simulator(self.simulator_url, deadline)
         await self._start_homeassistant(deadline)

@@ -3,7 +3,6 @@
 from collections.abc import Iterator
 import json
 from pathlib import Path
-import shutil
 import socket
 import subprocess
 from typing import Any
@@ -13,7 +12,6 @@ import pytest
 from yarl import URL
 
 from demo.launcher import (
-    DEFAULT_CONFIG_DIR,
     DEMO_PASSWORD,
     DEMO_USERNAME,
     HOST,
@@ -27,33 +25,6 @@ ONBOARDING_STEPS = ("user", "core_config", "analytics", "integration")
 TRACKER_NAMES = {"Rex", "Mistigri", "Vélo", "Clio", "Léa"}
 # The longest trip of a simulated tracker, a car's, is 40 km from home.
 WITHIN_TRIP_DEGREES = 0.6
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations() -> None:
-    """Leave the test's Home Assistant out: the demo runs its own (see conftest.py)."""
-
-
-@pytest.fixture
-def config_dir(tmp_path: Path) -> Path:
-    """Copy the demo's configuration, for a Home Assistant of its own."""
-    config = tmp_path / "config"
-    config.mkdir()
-    shutil.copy(DEFAULT_CONFIG_DIR / "configuration.yaml", config)
-    return config
-
-
-@pytest.fixture
-def ports(socket_enabled: None) -> list[int]:
-    """Pick four free ports of 127.0.0.1."""
-    sockets = [socket.socket() for _ in range(4)]
-    try:
-        for probe in sockets:
-            probe.bind((HOST, 0))
-        return [probe.getsockname()[1] for probe in sockets]
-    finally:
-        for probe in sockets:
-            probe.close()
 
 
 @pytest.fixture

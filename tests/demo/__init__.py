@@ -1,0 +1,1 @@
+"""Tests of the demo: scripts/develop, and a person using it in a browser."""
