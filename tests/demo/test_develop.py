@@ -111,7 +111,7 @@ async def test_demo_onboards_once_then_reuses_its_user_and_entry(
         assert not port_in_use(port)
         assert not port_in_use(simulator_port)
     assert (config_dir / "custom_components").resolve() == (
-        Path(__file__).parent.parent / "custom_components"
+        Path(__file__).parents[2] / "custom_components"
     ).resolve()
 
 
