@@ -79,6 +79,14 @@ def _body(response: web.Response) -> bytes:
     return response.body if isinstance(response.body, bytes) else b""
 
 
+def _disordered(body: bytes) -> bytes:
+    """Reverse a JSON list and repeat each item; leave any other body alone."""
+    items = json.loads(body) if body else None
+    if not isinstance(items, list):
+        return body
+    return _body(_json([item for item in reversed(items) for _ in range(2)]))
+
+
 def _hang_up(request: web.Request) -> web.Response:
     """Drop the connection without answering; the response returned is never sent."""
     # aiohttp copes with a client already gone, and with the write that then fails.
@@ -149,6 +157,8 @@ class ApiRoutes:
         elif fault.kind is FaultKind.HUGE:
             # Trailing whitespace keeps the JSON valid: only a size limit can object.
             body += b" " * max(0, fault.size + 1 - len(body))
+        elif fault.kind is FaultKind.DISORDERED:
+            body = _disordered(body)
         return web.Response(body=body, status=response.status, headers=response.headers)
 
     async def _respond(self, request: web.Request, endpoint: Endpoint) -> web.Response:

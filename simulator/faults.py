@@ -34,6 +34,8 @@ class FaultKind(StrEnum):
     """
     HUGE = "huge"
     """The real answer, padded with whitespace to more than `size` bytes."""
+    DISORDERED = "disordered"
+    """A real list answer reversed, each item twice; any other answer as it is."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ generated when first read, which keeps a world of thousands of trackers cheap to
 """
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum, StrEnum
@@ -409,6 +410,12 @@ class Tracker:
         # The fixes taken so far are the newest of the past before the world's start.
         self._later = 0
         self._planted = not quirks
+        self.missing_fields: frozenset[str] = frozenset()
+        """Top-level fields the API leaves out when it lists the tracker."""
+        self.reported_type: str | None = None
+        """The type the API lists the tracker as, when not its own."""
+        self.clock_ahead_us = 0
+        """How far ahead of the world's clock the tracker's runs, in microseconds."""
 
     def _new_config(self, rng: random.Random) -> JsonObject:
         """Draw the `tracker_config` object once: owners rarely change it."""
@@ -510,10 +517,10 @@ class Tracker:
 
     def device_json(self, user_id: int, now_us: int) -> JsonObject:
         """Render the tracker as `/devices/` lists it."""
-        return {
+        answer: JsonObject = {
             "id": self.id,
             "name": self.name,
-            "type": self.kind,
+            "type": self.reported_type or self.kind,
             "serial": self.serial,
             "created": _format_time(self._created_us),
             "version_build": self._version_build,
@@ -524,6 +531,9 @@ class Tracker:
             "tracker_config": self.config_json(),
             "tracker_status": self.status_json(now_us),
         }
+        for key in self.missing_fields:
+            del answer[key]
+        return answer
 
     def config_json(self) -> JsonObject:
         """Render the `tracker_config` object."""
@@ -889,6 +899,34 @@ class World:
             self.move_tracker(tracker.id, *position)
         return tracker.id
 
+    def misreport(
+        self,
+        tracker_id: int,
+        *,
+        missing: Collection[str] = (),
+        device_type: str | None = None,
+    ) -> None:
+        """Have the API list a tracker unlike it is; with no options, as it is again.
+
+        The listing then leaves out the `missing` top-level fields and, with a
+        `device_type`, gives the tracker that type, such as one newer than the client.
+        """
+        tracker = self.tracker(tracker_id)
+        fields = tracker.device_json(self.user_id, self._now_us).keys()
+        unknown = set(missing) - fields - tracker.missing_fields
+        if unknown:
+            msg = f"trackers have no field {', '.join(sorted(unknown))}"
+            raise ValueError(msg)
+        tracker.missing_fields = frozenset(missing)
+        tracker.reported_type = device_type
+
+    def skew_clock(self, tracker_id: int, ahead: timedelta) -> None:
+        """Set how far ahead of the world's clock (behind if negative) a tracker's runs.
+
+        The fixes it is moved to from then on are dated by its clock.
+        """
+        self.tracker(tracker_id).clock_ahead_us = ahead // timedelta(microseconds=1)
+
     def remove_tracker(self, tracker_id: int) -> None:
         """Remove a tracker from the account."""
         del self._trackers[self.tracker(tracker_id).id]
@@ -902,13 +940,22 @@ class World:
         precision: int = 10,
         method: int = _GPS,
     ) -> Fix:
-        """Record a fix of a tracker at this place now; it then stays there."""
+        """Record a fix of a tracker at this place now; it then stays there.
+
+        The fix is dated by the tracker's clock (see `skew_clock`), and never before
+        the tracker's newest one.
+        """
         if not (-_MAX_LAT <= lat <= _MAX_LAT and -_MAX_LNG <= lng <= _MAX_LNG):
             msg = f"no such place: {lat}, {lng}"
             raise ValueError(msg)
         tracker = self.tracker(tracker_id)
+        time_us = self._now_us + tracker.clock_ahead_us
+        newest = tracker.last_fix
+        if newest is not None and time_us < newest.time_us:
+            msg = "a fix cannot predate the tracker's newest one"
+            raise ValueError(msg)
         fix = Fix(
-            time_us=self._now_us,
+            time_us=time_us,
             lat=round(lat, 6),
             lng=round(lng, 6),
             method=method,

@@ -3,24 +3,34 @@
 from base64 import b64encode
 from collections.abc import AsyncGenerator, AsyncIterator, Generator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
-import traceback
+from datetime import UTC, datetime, timedelta
+import json
+import logging
+from traceback import format_exception
 from unittest.mock import PropertyMock, patch
 
 from aiohttp import ClientSession, web
 from aiohttp.typedefs import Handler
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import (
     CONF_EMAIL,
     CONF_PASSWORD,
 )
 from homeassistant.core import HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    async_get_persistent_notifications,
+)
 
 from custom_components.invoxia.const import CONF_API_URL, DOMAIN
+from custom_components.invoxia.coordinator import InvoxiaCoordinator
+from custom_components.invoxia.diagnostics import async_get_config_entry_diagnostics
 from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, Simulator, World
 
 SIMULATOR_START = datetime(2026, 1, 1, 12, tzinfo=UTC)
+POLL_INTERVAL = timedelta(seconds=60)
 
 
 @pytest.fixture
@@ -42,6 +52,13 @@ def basic_authorization(username: str, password: str, encoding: str = "utf-8") -
     """Write an HTTP Basic `Authorization` header, as aiohttp versions all agree."""
     credentials = f"{username}:{password}".encode(encoding)
     return f"Basic {b64encode(credentials).decode()}"
+
+
+SECRETS = (
+    DEFAULT_PASSWORD,
+    DEFAULT_USERNAME,
+    basic_authorization(DEFAULT_USERNAME, DEFAULT_PASSWORD).removeprefix("Basic "),
+)
 
 
 @pytest.fixture(autouse=True)
@@ -80,6 +97,18 @@ async def init_integration(
     return mock_config_entry
 
 
+async def poll(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    after: timedelta = POLL_INTERVAL,
+) -> None:
+    """Let the polling interval pass and the poll finish."""
+    freezer.tick(after)
+    async_fire_time_changed(hass)
+    # Scheduled refreshes run as background tasks.
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
 @pytest.fixture
 def entity_registry_enabled_by_default() -> Generator[None]:
     """Enable the entities that are disabled by default, like Home Assistant's own."""
@@ -108,21 +137,84 @@ async def serve(handler: Handler) -> AsyncIterator[str]:
         await runner.cleanup()
 
 
-@pytest.fixture(autouse=True)
-def no_secret_in_logs(caplog: pytest.LogCaptureFixture) -> Generator[None]:
-    """Fail any test that logs the account's password, Authorization or email."""
+def _shown_by_error(where: str, error: BaseException) -> list[tuple[str, str]]:
+    """List what an error shows: its traceback, and each chained error's str and repr.
+
+    The chain includes a context that `raise ... from None` hides from tracebacks.
+    """
+    shown = [(f"{where}: traceback", "".join(format_exception(error)))]
+    pending: list[BaseException | None] = [error]
+    seen: set[int] = set()
+    while pending:
+        err = pending.pop()
+        if err is None or id(err) in seen:
+            continue
+        seen.add(id(err))
+        shown.append((f"{where}: {type(err).__name__}", f"{err}\n{err!r}"))
+        pending += (err.__cause__, err.__context__)
+        if isinstance(err, BaseExceptionGroup):
+            pending += err.exceptions
+    return shown
+
+
+def shown_by_record(record: logging.LogRecord) -> list[tuple[str, str]]:
+    """List what a log record shows: its message and the errors it carries."""
+    where = f"a log record of {record.name}"
+    shown = [(where, record.getMessage())]
+    if record.exc_info is not None and record.exc_info[1] is not None:
+        shown += _shown_by_error(where, record.exc_info[1])
+    return shown
+
+
+async def shown_by_hass(hass: HomeAssistant) -> list[tuple[str, str]]:
+    """List what Home Assistant shows of the integration.
+
+    Persistent notifications, and of each entry: its title, the reason its setup
+    failed, the last error of its coordinator and its diagnostics.
+    """
+    shown = [
+        (f"notification {key}", f"{item['title']}\n{item['message']}")
+        for key, item in async_get_persistent_notifications(hass).items()
+    ]
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        where = f"entry {entry.title}"
+        shown.append((f"{where}: title and reason", f"{entry.title}\n{entry.reason}"))
+        coordinator = getattr(entry, "runtime_data", None)
+        if not isinstance(coordinator, InvoxiaCoordinator):
+            continue
+        if coordinator.last_exception is not None:
+            shown += _shown_by_error(f"{where}: last error", coordinator.last_exception)
+        diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+        shown.append((f"{where}: diagnostics", json.dumps(diagnostics, default=str)))
+    return shown
+
+
+def assert_no_secret(shown: list[tuple[str, str]]) -> None:
+    """Fail if a text shows the account's password, Authorization or email."""
+    for where, text in shown:
+        leaked = [secret for secret in SECRETS if secret in text]
+        assert not leaked, f"{where} shows {len(leaked)} secret(s)"
+
+
+@pytest.fixture
+async def no_secret_in_hass(hass: HomeAssistant) -> AsyncGenerator[None]:
+    """Fail a test after which Home Assistant shows a secret of the account."""
     yield
-    secrets = (
-        DEFAULT_PASSWORD,
-        DEFAULT_USERNAME,
-        basic_authorization(DEFAULT_USERNAME, DEFAULT_PASSWORD).split()[1],
-    )
+    assert_no_secret(await shown_by_hass(hass))
+
+
+@pytest.fixture(autouse=True)
+def no_secret_leaks(
+    request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> Generator[None]:
+    """Fail any test that shows the account's password, Authorization or email.
+
+    In its logs, and, when it runs Home Assistant, in what Home Assistant shows;
+    the tests that run none get none.
+    """
+    if "hass" in request.fixturenames:
+        request.getfixturevalue("no_secret_in_hass")
+    yield
     for when in ("setup", "call", "teardown"):
         for record in caplog.get_records(when):
-            text = record.getMessage() + (
-                "".join(traceback.format_exception(*record.exc_info))
-                if record.exc_info
-                else ""
-            )
-            leaked = [secret for secret in secrets if secret in text]
-            assert not leaked, f"{record.name} logged a secret: {record.getMessage()}"
+            assert_no_secret(shown_by_record(record))

@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+import json
 import socket
 import traceback
 
@@ -19,6 +20,7 @@ from custom_components.invoxia.api import (
     ForbiddenQuery,
     HttpException,
     NoContentQuery,
+    PartialListing,
     RateLimitedQuery,
     Tracker,
     UnauthorizedQuery,
@@ -31,8 +33,9 @@ from simulator import (
     Fault,
     FaultKind,
     Simulator,
+    World,
 )
-from tests.conftest import basic_authorization, serve
+from tests.conftest import SIMULATOR_START, basic_authorization, serve
 
 type Call = Callable[[AsyncClient, Simulator], Awaitable[object]]
 
@@ -446,3 +449,74 @@ def test_retry_after_reads_seconds_or_an_http_date(
     """Retry-After is seconds or an HTTP date (GMT when no zone is given)."""
     freezer.move_to("2026-01-01T12:00:00+00:00")
     assert _retry_after(header) == seconds
+
+
+async def test_listing_with_unreadable_trackers_carries_the_readable_ones(
+    simulator: Simulator, client: AsyncClient
+) -> None:
+    """Trackers listed without a required field are PartialListing's errors.
+
+    The others are its devices, parsed once: those listed unchanged stay the same
+    objects. A listing whole again is read whole.
+    """
+    world = simulator.world
+    first = await client.get_trackers()
+    world.misreport(world.tracker_ids[1], missing=("serial",))
+    world.misreport(world.tracker_ids[3], missing=("tracker_status",))
+    with pytest.raises(PartialListing) as err:
+        await client.get_trackers()
+    assert isinstance(err.value, UnknownAnswerScheme)
+    assert err.value.devices == [first[0], first[2], first[4]]
+    assert all(
+        read is before
+        for read, before in zip(err.value.devices, first[::2], strict=True)
+    )
+    assert [str(error) for error in err.value.errors] == [
+        "Device.serial: expected a value, found none",
+        "Device.tracker_status: expected a value, found none",
+    ]
+    assert str(err.value) == (
+        "Cannot read 2 listed device(s): Device.serial: expected a value, found none"
+    )
+    _assert_no_secret(err.value)
+
+    world.misreport(world.tracker_ids[1])
+    world.misreport(world.tracker_ids[3])
+    assert await client.get_trackers() == first
+    assert simulator.counters.requests == {"/devices/": 3}
+
+
+async def test_listing_item_that_is_not_an_object_is_unreadable(
+    socket_enabled: None,
+) -> None:
+    """An item of a listing that is no JSON object leaves the others readable."""
+    world = World(seed=1, trackers=1, start=SIMULATOR_START)
+    listing = json.dumps([*world.devices_json("tracker"), "garbage"]).encode()
+    async with (
+        _serve(200, listing) as url,
+        AsyncClient(Config("a", "b", url)) as api,
+    ):
+        with pytest.raises(PartialListing) as err:
+            await api.get_devices()
+    assert [device.id for device in err.value.devices] == list(world.tracker_ids)
+    assert str(err.value) == (
+        "Cannot read 1 listed device(s): Device: expected a JSON object"
+    )
+
+
+async def test_history_duplicated_and_out_of_order_reads_newest_first_once_each(
+    simulator: Simulator, client: AsyncClient
+) -> None:
+    """A history answered oldest first, each location twice, reads as one in order.
+
+    Only locations of one same second may come in another order.
+    """
+    tracker = _tracker(simulator)
+    expected = await client.get_locations(tracker, max_count=50)
+    simulator.faults.add(
+        Fault(FaultKind.DISORDERED, path=f"/devices/{tracker.id}/tracker_data/")
+    )
+    read = await client.get_locations(tracker, max_count=50)
+    assert len(read) == len(set(read)) == 50
+    assert set(read) == set(expected)
+    assert [fix.datetime for fix in read] == [fix.datetime for fix in expected]

@@ -1,7 +1,6 @@
 """Polling: what each poll costs, and how API failures show in Home Assistant."""
 
 from datetime import timedelta
-import logging
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
@@ -9,27 +8,14 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.invoxia.const import DOMAIN
 from simulator import Fault, FaultKind, Simulator
+from tests.conftest import poll
 
-POLL = timedelta(seconds=60)
 LISTING = "/devices/"
 HISTORY = "/devices/{id}/tracker_data/"
-
-
-async def _poll(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, after: timedelta = POLL
-) -> None:
-    """Let the polling interval pass and the poll finish."""
-    freezer.tick(after)
-    async_fire_time_changed(hass)
-    # Scheduled refreshes run as background tasks.
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def _tracker_states(hass: HomeAssistant) -> dict[str, str]:
@@ -45,8 +31,8 @@ async def test_poll_where_nothing_moved_costs_one_request(
 ) -> None:
     """When no tracker has a new fix, a poll is the tracker listing alone."""
     simulator.counters.reset()
-    await _poll(hass, freezer)
-    await _poll(hass, freezer)
+    await poll(hass, freezer)
+    await poll(hass, freezer)
     assert dict(simulator.counters.requests) == {LISTING: 2}
 
 
@@ -60,7 +46,7 @@ async def test_poll_after_moves_fetches_the_fix_of_each_moved_tracker(
     world.move_tracker(moved[0], 48.8584, 2.2945, precision=8)
     world.move_tracker(moved[1], 48.8606, 2.3376, precision=15)
     simulator.counters.reset()
-    await _poll(hass, freezer)
+    await poll(hass, freezer)
     assert dict(simulator.counters.requests) == {LISTING: 1, HISTORY: 2}
     entity_registry = er.async_get(hass)
     for tracker_id, (lat, lng, accuracy) in zip(
@@ -99,7 +85,7 @@ async def test_poll_writes_the_states_of_changed_trackers_only(
     assert len(own) == 7
     before = {state.entity_id: state.last_reported for state in hass.states.async_all()}
     world.move_tracker(moved, 48.8584, 2.2945)
-    await _poll(hass, freezer)
+    await poll(hass, freezer)
     # A state written again, changed or not, is reported anew.
     written = {
         state.entity_id
@@ -109,53 +95,6 @@ async def test_poll_writes_the_states_of_changed_trackers_only(
     assert written == own
 
 
-@pytest.mark.parametrize(
-    "fault",
-    [
-        Fault(FaultKind.STATUS, status=500),
-        Fault(FaultKind.STATUS, status=502),
-        Fault(FaultKind.STATUS, status=503),
-        Fault(FaultKind.STATUS, status=204),
-        Fault(FaultKind.MALFORMED),
-        Fault(FaultKind.TRUNCATED),
-        Fault(FaultKind.RESET),
-    ],
-    ids=lambda fault: f"{fault.kind}{fault.status or ''}",
-)
-@pytest.mark.usefixtures("init_integration")
-async def test_failed_poll_makes_entities_unavailable_until_the_next_good_one(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    freezer: FrozenDateTimeFactory,
-    caplog: pytest.LogCaptureFixture,
-    fault: Fault,
-) -> None:
-    """Every entity goes unavailable, logged once; all come back on recovery."""
-    before = _tracker_states(hass)
-    simulator.faults.add(fault)
-    caplog.set_level(logging.INFO)
-    caplog.clear()
-    await _poll(hass, freezer)
-    await _poll(hass, freezer)
-    assert set(_tracker_states(hass).values()) == {STATE_UNAVAILABLE}
-    assert all(
-        state.state == STATE_UNAVAILABLE
-        for state in hass.states.async_all()
-        if state.domain != "zone"
-    )
-    failures = [r for r in caplog.records if "Error fetching invoxia data" in r.message]
-    assert len(failures) == 1
-
-    simulator.faults.clear()
-    caplog.clear()
-    await _poll(hass, freezer)
-    assert _tracker_states(hass) == before
-    recoveries = [
-        r for r in caplog.records if "Fetching invoxia data recovered" in r.message
-    ]
-    assert len(recoveries) == 1
-
-
 @pytest.mark.usefixtures("init_integration")
 async def test_rate_limit_waits_as_long_as_the_api_asks(
     hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
@@ -163,12 +102,12 @@ async def test_rate_limit_waits_as_long_as_the_api_asks(
     """A 429 with Retry-After delays the next poll by that many seconds."""
     simulator.faults.add(Fault(FaultKind.STATUS, status=429, retry_after=600, count=1))
     simulator.counters.reset()
-    await _poll(hass, freezer)
+    await poll(hass, freezer)
     assert simulator.counters.total == 1
     assert set(_tracker_states(hass).values()) == {STATE_UNAVAILABLE}
-    await _poll(hass, freezer, timedelta(seconds=300))
+    await poll(hass, freezer, timedelta(seconds=300))
     assert simulator.counters.total == 1
-    await _poll(hass, freezer, timedelta(seconds=300))
+    await poll(hass, freezer, timedelta(seconds=300))
     assert simulator.counters.total == 2
     assert STATE_UNAVAILABLE not in _tracker_states(hass).values()
 
@@ -182,12 +121,12 @@ async def test_refused_credentials_start_one_reauth_and_stop_polling(
     status: int,
 ) -> None:
     """401/403 after good polls: one reauth flow, no more polls until it is done."""
-    await _poll(hass, freezer)
+    await poll(hass, freezer)
     simulator.faults.add(Fault(FaultKind.STATUS, status=status))
     simulator.counters.reset()
-    await _poll(hass, freezer)
-    await _poll(hass, freezer)
-    await _poll(hass, freezer)
+    await poll(hass, freezer)
+    await poll(hass, freezer)
+    await poll(hass, freezer)
     assert simulator.counters.total == 1
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
@@ -239,7 +178,7 @@ async def test_one_trackers_history_failing_keeps_its_accuracy(
         Fault(FaultKind.STATUS, status=500, path=f"/devices/{tracker_id}/tracker_data/")
     )
     simulator.counters.reset()
-    await _poll(hass, freezer)
+    await poll(hass, freezer)
     state = hass.states.get(entity_id)
     assert state is not None
     assert (state.attributes["latitude"], state.attributes["gps_accuracy"]) == (
@@ -249,7 +188,7 @@ async def test_one_trackers_history_failing_keeps_its_accuracy(
     assert init_integration.runtime_data.last_update_success is True
 
     simulator.faults.clear()
-    await _poll(hass, freezer)
+    await poll(hass, freezer)
     state = hass.states.get(entity_id)
     assert state is not None
     assert state.attributes["gps_accuracy"] == accuracy + 7
@@ -267,14 +206,14 @@ async def test_new_tracker_gets_entities_and_removed_one_loses_its_device(
     device_registry = dr.async_get(hass)
     new_id = world.add_tracker(name="Bella", usage="dog", position=(48.85, 2.35))
     gone = world.tracker(world.tracker_ids[0])
-    await _poll(hass, freezer)
+    await poll(hass, freezer)
     assert len(hass.states.async_all("device_tracker")) == 6
     state = hass.states.get("device_tracker.bella")
     assert state is not None
     assert state.attributes["latitude"] == 48.85
 
     world.remove_tracker(gone.id)
-    await _poll(hass, freezer)
+    await poll(hass, freezer)
     devices = dr.async_entries_for_config_entry(
         device_registry, init_integration.entry_id
     )

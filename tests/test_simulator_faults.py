@@ -302,3 +302,22 @@ def test_a_fault_as_json() -> None:
         "seconds": 0.0,
         "size": 0,
     }
+
+
+async def test_disordered_lists(
+    simulator: Simulator, simulator_client: ClientSession
+) -> None:
+    """A disordered list is the real one reversed, each item twice; nothing else is."""
+    history = _tracker_data(simulator, 0)
+    user = f"/users/{simulator.world.user_id}/"
+    phone_status = f"/devices/{simulator.world.phone_id}/tracker_status/"
+    before = [await _fetch(simulator_client, path) for path in (history, user)]
+    simulator.faults.add(Fault(FaultKind.DISORDERED))
+    status, body = await _fetch(simulator_client, history)
+    assert status == 200
+    items = json.loads(before[0][1])
+    assert len(items) == 20
+    assert json.loads(body) == [item for item in reversed(items) for _ in range(2)]
+    assert await _fetch(simulator_client, user) == before[1]
+    assert await _fetch(simulator_client, phone_status) == (204, b"")
+    assert [fault.kind for fault in simulator.faults.active] == [FaultKind.DISORDERED]

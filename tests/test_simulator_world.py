@@ -483,3 +483,44 @@ def test_thousands_of_trackers_are_cheap() -> None:
     elapsed = time.process_time() - started
     assert len(world.tracker_ids) == 5000
     assert elapsed < 2.0, elapsed
+
+
+def test_the_listing_can_misreport_a_tracker() -> None:
+    """A tracker can be listed without some fields or as of another type, then whole."""
+    world = World(seed=1, trackers=2, start=SIMULATOR_START)
+    tracker_id = world.tracker_ids[0]
+    whole = world.device_json(tracker_id)
+    world.misreport(
+        tracker_id, missing=("serial", "tracker_status"), device_type="tracker_99"
+    )
+    assert _object(world.devices_json("tracker")[0]) == {
+        key: value
+        for key, value in whole.items()
+        if key not in {"serial", "tracker_status"}
+    } | {"type": "tracker_99"}
+    world.misreport(tracker_id, missing=("serial",))
+    assert world.device_json(tracker_id).keys() == whole.keys() - {"serial"}
+    with pytest.raises(ValueError, match=r"^trackers have no field nope$"):
+        world.misreport(tracker_id, missing=("nope", "serial"))
+    assert world.device_json(tracker_id).keys() == whole.keys() - {"serial"}
+    world.misreport(tracker_id)
+    assert world.device_json(tracker_id) == whole
+
+
+def test_a_trackers_clock_can_run_ahead_but_never_back() -> None:
+    """Fixes are dated by the tracker's clock, and never before its newest one."""
+    world = World(seed=1, trackers=1, start=SIMULATOR_START)
+    tracker_id = world.tracker_ids[0]
+    world.skew_clock(tracker_id, timedelta(minutes=5))
+    ahead = world.move_tracker(tracker_id, 48.85, 2.35)
+    assert ahead.at == SIMULATOR_START + timedelta(minutes=5)
+    status = world.tracker(tracker_id).status_json(world.now_us)
+    assert status["last_location"] == "2026-01-01T12:05:00Z"
+    world.skew_clock(tracker_id, timedelta(0))
+    with pytest.raises(
+        ValueError, match=r"^a fix cannot predate the tracker's newest one$"
+    ):
+        world.move_tracker(tracker_id, 48.86, 2.36)
+    assert world.tracker(tracker_id).last_fix == ahead
+    world.advance(300)
+    assert world.move_tracker(tracker_id, 48.86, 2.36).at == ahead.at

@@ -16,6 +16,7 @@ from .api import (
     AsyncClient,
     ForbiddenQuery,
     GpsTrackerException,
+    PartialListing,
     RateLimitedQuery,
     Tracker,
     TrackerData,
@@ -31,12 +32,15 @@ class InvoxiaTrackerData:
     """What is known of one tracker: device, config and status, and its latest fix.
 
     `fix_of` is the status's last_location the fix was fetched for: when the status
-    reports a newer one, the tracker moved and its fix is fetched again.
+    reports a newer one, the tracker moved and its fix is fetched again. `unreadable`
+    means the latest listing may hold the tracker but in a form that cannot be read:
+    the rest is the last data that could.
     """
 
     tracker: Tracker
     fix: TrackerData | None
     fix_of: datetime | None
+    unreadable: bool = False
 
 
 type InvoxiaData = dict[int, InvoxiaTrackerData]
@@ -68,8 +72,42 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
 
     async def _async_update_data(self) -> InvoxiaData:
         """Fetch the trackers, then the latest fix of each tracker that moved."""
+        trackers, partial = await self._async_list_trackers()
+        previous = self.data or {}
+        data: InvoxiaData = {}
+        moved: list[Tracker] = []
+        for tracker in trackers:
+            data[tracker.id] = _updated(previous.get(tracker.id), tracker)
+            last_location = tracker.tracker_status.last_location
+            if last_location is not None and data[tracker.id].fix_of != last_location:
+                moved.append(tracker)
+        if partial is not None:
+            # A tracker missing from a listing with unreadable items may be one of
+            # them: it keeps its last data, unavailable, and its device stays.
+            for tracker_id, known in previous.items():
+                if tracker_id not in data:
+                    data[tracker_id] = _unreadable(known, partial)
+        elif data.keys() != previous.keys():
+            self._remove_stale_devices(data)
+        for fresh in await asyncio.gather(*map(self._async_latest_fix, moved)):
+            if fresh is not None:
+                data[fresh.tracker.id] = fresh
+        return data
+
+    async def _async_list_trackers(
+        self,
+    ) -> tuple[list[Tracker], PartialListing | None]:
+        """List the trackers; a listing partly unreadable comes with its error."""
         try:
             trackers = await self.client.get_trackers()
+        except PartialListing as err:
+            trackers = [item for item in err.devices if isinstance(item, Tracker)]
+            if not trackers:
+                # A listing of which nothing can be read is an answer that cannot be.
+                raise UpdateFailed(
+                    translation_domain=DOMAIN, translation_key="api_error"
+                ) from err
+            return trackers, err
         except (UnauthorizedQuery, ForbiddenQuery) as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
@@ -88,20 +126,7 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
             raise UpdateFailed(
                 translation_domain=DOMAIN, translation_key="api_error"
             ) from err
-        previous = self.data or {}
-        data: InvoxiaData = {}
-        moved: list[Tracker] = []
-        for tracker in trackers:
-            data[tracker.id] = _updated(previous.get(tracker.id), tracker)
-            last_location = tracker.tracker_status.last_location
-            if last_location is not None and data[tracker.id].fix_of != last_location:
-                moved.append(tracker)
-        for fresh in await asyncio.gather(*map(self._async_latest_fix, moved)):
-            if fresh is not None:
-                data[fresh.tracker.id] = fresh
-        if data.keys() != previous.keys():
-            self._remove_stale_devices(data)
-        return data
+        return trackers, None
 
     async def _async_latest_fix(self, tracker: Tracker) -> InvoxiaTrackerData | None:
         """Fetch the latest fix of a tracker that moved; None when that fails."""
@@ -135,11 +160,23 @@ def _updated(known: InvoxiaTrackerData | None, tracker: Tracker) -> InvoxiaTrack
     """Combine what was known of a tracker with its fresh listing."""
     if known is None:
         return InvoxiaTrackerData(tracker=tracker, fix=None, fix_of=None)
+    if known.unreadable:
+        LOGGER.info("%s can be read again", tracker.name)
+        return replace(known, tracker=tracker, unreadable=False)
     if known.tracker == tracker:
         # The very same object when nothing changed: entities then know at once that
         # they have no state to write, and the data compares equal by identity.
         return known
     return replace(known, tracker=tracker)
+
+
+def _unreadable(known: InvoxiaTrackerData, err: PartialListing) -> InvoxiaTrackerData:
+    """Mark a tracker absent from a partly unreadable listing, logging it once."""
+    if known.unreadable:
+        return known
+    # The poll succeeds, so the base class logs nothing: say once why it is unavailable.
+    LOGGER.info("%s is unavailable: %s", known.tracker.name, err)
+    return replace(known, unreadable=True)
 
 
 def is_listed(device: dr.DeviceEntry, data: InvoxiaData) -> bool:

@@ -75,8 +75,9 @@ class InvoxiaEntity(CoordinatorEntity[InvoxiaCoordinator]):
 
     @property
     def available(self) -> bool:
-        """Tell whether the last poll succeeded and listed the tracker."""
-        return super().available and self._tracker_id in self.coordinator.data
+        """Tell whether the last poll succeeded and could read the tracker."""
+        data = self.coordinator.data.get(self._tracker_id)
+        return super().available and data is not None and not data.unreadable
 
 
 def async_add_tracker_entities[DescriptionT: EntityDescription](

@@ -21,6 +21,7 @@ from .exceptions import (
     FailedQuery,
     ForbiddenQuery,
     NoContentQuery,
+    PartialListing,
     RateLimitedQuery,
     UnauthorizedQuery,
     UnknownAnswerScheme,
@@ -210,7 +211,8 @@ class AsyncClient:
         """Return the account's devices, optionally of one kind only.
 
         Devices of a type unknown to the client are skipped, so that a new product
-        never breaks a whole listing.
+        never breaks a whole listing. Devices that cannot be read do not break it
+        either: PartialListing then carries the others.
         """
         if kind is not None and kind not in DEVICE_KINDS:
             msg = f"kind must be one of {', '.join(DEVICE_KINDS)}"
@@ -218,6 +220,7 @@ class AsyncClient:
         data = await self._request("devices/", {"type": kind} if kind else None)
         devices: list[Device] = []
         listed: dict[int, tuple[object, Device]] = {}
+        unreadable: list[UnknownAnswerScheme] = []
         for item in _as_list(data):
             device_id = item.get("id") if isinstance(item, dict) else None
             known = self._listed.get(device_id) if isinstance(device_id, int) else None
@@ -236,9 +239,14 @@ class AsyncClient:
                         "Skipping devices of unknown type %s", err.device_type
                     )
                 continue
+            except UnknownAnswerScheme as err:
+                unreadable.append(err)
+                continue
             devices.append(device)
             listed[device.id] = (item, device)
         self._listed = listed
+        if unreadable:
+            raise PartialListing(devices, unreadable)
         return devices
 
     async def get_device(self, device_id: int) -> Device:
@@ -246,7 +254,10 @@ class AsyncClient:
         return Device.from_json(await self._request(f"devices/{device_id}/"))
 
     async def get_trackers(self) -> list[Tracker]:
-        """Return the account's trackers, each with its config and status."""
+        """Return the account's trackers, each with its config and status.
+
+        When some cannot be read, PartialListing carries the devices that can.
+        """
         return [
             device
             for device in await self.get_devices(kind="tracker")

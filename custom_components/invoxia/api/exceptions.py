@@ -1,5 +1,11 @@
 """Exceptions of the Invoxia API client: one hierarchy under GpsTrackerException."""
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    # The models raise these exceptions: importing them at run time would be circular.
+    from .models import Device
+
 
 class GpsTrackerException(Exception):  # noqa: N818 - name kept from the gps_tracker library
     """Base class of every error raised by the client."""
@@ -15,6 +21,18 @@ class ApiTimeoutError(ApiConnectionError):
 
 class UnknownAnswerScheme(GpsTrackerException):
     """The API answered something the client cannot interpret."""
+
+
+class PartialListing(UnknownAnswerScheme):
+    """Some devices of a listing cannot be read; `devices` holds the others."""
+
+    def __init__(
+        self, devices: list[Device], errors: list[UnknownAnswerScheme]
+    ) -> None:
+        """Store the devices read and why the others could not be."""
+        self.devices = devices
+        self.errors = errors
+        super().__init__(f"Cannot read {len(errors)} listed device(s): {errors[0]}")
 
 
 class UnknownDeviceType(GpsTrackerException):
