@@ -12,6 +12,7 @@ from unittest.mock import PropertyMock, patch
 from aiohttp import ClientSession, web
 from aiohttp.typedefs import Handler
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant import block_async_io
 from homeassistant.const import (
     CONF_EMAIL,
     CONF_PASSWORD,
@@ -30,6 +31,44 @@ from custom_components.invoxia.diagnostics import async_get_config_entry_diagnos
 from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, Simulator, World
 
 SIMULATOR_START = datetime(2026, 1, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def blocking_call_detection() -> Generator[None]:
+    """Detect blocking calls in the event loop, as Home Assistant's own tests do.
+
+    Calls that are strict (time.sleep, blocking HTTP) raise; the others log.
+    """
+    block_async_io.enable()
+    yield
+    # Coverage then reads its files in this thread: it is not the event loop's.
+    calls = block_async_io._BLOCKED_CALLS.calls
+    for call in calls:
+        setattr(call.object, call.function, call.original_func)
+    calls.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_blocking_call_logged(caplog: pytest.LogCaptureFixture) -> Generator[None]:
+    """Fail any test in which a blocking call in the event loop was detected."""
+    yield
+    detected = [
+        record.getMessage().partition(" inside")[0]
+        for record in _records(caplog)
+        if record.name == "homeassistant.util.loop"
+    ]
+    assert not detected
+
+
+def _records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """Return the log records of a test, its setup and teardown included."""
+    return [
+        *caplog.get_records("setup"),
+        *caplog.get_records("call"),
+        *caplog.get_records("teardown"),
+    ]
+
+
 POLL_INTERVAL = timedelta(seconds=60)
 
 
@@ -215,6 +254,5 @@ def no_secret_leaks(
     if "hass" in request.fixturenames:
         request.getfixturevalue("no_secret_in_hass")
     yield
-    for when in ("setup", "call", "teardown"):
-        for record in caplog.get_records(when):
-            assert_no_secret(shown_by_record(record))
+    for record in _records(caplog):
+        assert_no_secret(shown_by_record(record))

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 import ssl
 import threading
+import time
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -182,3 +183,9 @@ async def test_credentials_are_stored_in_the_config_entry_only(
     )
     assert "device_tracker.rex" in states
     assert not [secret for secret in secrets if secret in states]
+
+
+async def test_a_blocking_call_in_the_event_loop_fails_the_test() -> None:
+    """Blocking-call detection is on in the tests, as in Home Assistant."""
+    with pytest.raises(RuntimeError, match="Caught blocking call to sleep"):
+        time.sleep(0)  # noqa: ASYNC251 - the very call detection must catch
