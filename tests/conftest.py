@@ -1,5 +1,6 @@
 """Fixtures shared by the tests."""
 
+import asyncio
 from base64 import b64encode
 from collections.abc import AsyncGenerator, AsyncIterator, Generator
 from contextlib import asynccontextmanager
@@ -146,6 +147,17 @@ async def poll(
     async_fire_time_changed(hass)
     # Scheduled refreshes run as background tasks.
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+@pytest.fixture
+def harness_loop_kept() -> Generator[None]:
+    """Give the test harness its event loop back after a test ran `asyncio.run`.
+
+    asyncio.run leaves the thread with no event loop, which the harness still needs.
+    """
+    harness_loop = asyncio.get_event_loop()
+    yield
+    asyncio.set_event_loop(harness_loop)
 
 
 @pytest.fixture

@@ -106,16 +106,12 @@ def test_wrong_options_are_refused(
     assert error in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("harness_loop_kept")
 def test_main_serves_until_its_duration_is_over(
     socket_enabled: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`main` serves, says where and with which credentials, and stops when told."""
-    # asyncio.run leaves the thread with no event loop: give the harness its own back.
-    harness_loop = asyncio.get_event_loop()
-    try:
-        main([*ARGUMENTS, "--duration", "0.01"])
-    finally:
-        asyncio.set_event_loop(harness_loop)
+    main([*ARGUMENTS, "--duration", "0.01"])
     assert BANNER.fullmatch(capsys.readouterr().out)
 
 

@@ -1,0 +1,202 @@
+"""The soak of issue #8, `scripts/soak`: a short run passes, and its checks can fail.
+
+The full run (10,000 polls of 100 trackers) takes minutes: here 250 polls of 10
+trackers meet every disturbance at least once, and each probe is shown to notice what it
+looks for.
+"""
+
+import asyncio
+from collections import Counter
+import gc
+import logging
+import time
+from unittest.mock import patch
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.invoxia.const import DOMAIN
+from simulator import Simulator
+from soak import runner
+from soak.plan import Disturbance, baseline, plan
+from soak.probes import Findings, Sample, watching
+from soak.report import Results, render
+from soak.simulated import Served, truth
+
+CHECKS = [
+    "polls made",
+    "polls ending as planned",
+    "unhandled exceptions",
+    "other errors logged",
+    "event-loop stalls ≥ 50 ms while polling",
+    "memory blocks, poll 25 to 250",
+    "unclosed resources (ResourceWarning)",
+    "open file descriptors, start → end",
+    "final states equal to the world",
+]
+
+
+def test_plan_meets_every_disturbance_before_the_memory_baseline() -> None:
+    """Each disturbance comes once before poll 25 of 250; the last poll is clean."""
+    steps = plan(250, seed=1)
+
+    kinds = {step.disturbance for step in steps[: baseline(250)]}
+    assert kinds | {Disturbance.NONE} == set(Disturbance)
+    assert steps[-1].disturbance is Disturbance.NONE
+    assert steps == plan(250, seed=1)
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_short_soak_passes_every_check_and_prints_its_report(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """250 polls of 10 trackers, every disturbance met: every check passes."""
+    settings = runner.parse_args(["--polls=250", "--trackers=10", "--seed=1"])
+
+    results = await runner.run(settings)
+    print(render(results))  # noqa: T201 - the report is what is tested
+
+    assert set(results.planned) == set(Disturbance)
+    assert [(check.name, check.passed) for check in results.checks] == [
+        (name, True) for name in CHECKS
+    ]
+    planned = results.planned
+    assert results.compared == (
+        10 + planned[Disturbance.TRACKER_ADDED] - planned[Disturbance.TRACKER_REMOVED]
+    )
+    report = capsys.readouterr().out
+    for name in CHECKS:
+        assert f"| {name} | " in report
+    assert report.endswith("\nPASS\n\n")
+
+
+async def test_final_state_comparison_finds_a_move_not_polled_yet(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """States match the world after a poll; a tracker moved since is a mismatch."""
+    world = simulator.world
+    assert runner.compare(hass, init_integration, truth(world)) == []
+    moved = world.tracker_ids[0]
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "device_tracker", DOMAIN, world.tracker(moved).serial
+    )
+    assert entity_id is not None
+    state = hass.states.get(entity_id)
+    assert state is not None
+
+    world.move_tracker(moved, 48.8584, 2.2945, precision=8)
+
+    assert runner.compare(hass, init_integration, truth(world)) == [
+        f"{entity_id}: {key} is {state.attributes[key]!r}, the world says {value!r}"
+        for key, value in (
+            ("latitude", 48.8584),
+            ("longitude", 2.2945),
+            ("gps_accuracy", 8),
+        )
+    ]
+
+
+def _hold(seconds: float) -> None:
+    """Use that much CPU time: Home Assistant's tests refuse `time.sleep`."""
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+
+async def test_probes_record_exceptions_errors_and_stalls() -> None:
+    """A task failing unseen, logged errors and a blocked loop are all recorded."""
+    loop = asyncio.get_running_loop()
+    logger = logging.getLogger("custom_components.invoxia")
+
+    async def _fail() -> None:
+        message = "planted"
+        raise RuntimeError(message)
+
+    with watching(loop) as findings:
+        findings.setting_up = False
+        findings.poll = "poll 7 (none, after none)"
+        # Nobody keeps the task: its exception is never retrieved.
+        loop.create_task(_fail())  # noqa: RUF006
+        await asyncio.sleep(0)
+        gc.collect()
+        try:
+            await _fail()
+        except RuntimeError:
+            logger.exception("Unexpected error fetching invoxia data")
+        logger.error("Error fetching invoxia data: planted")
+        logger.error("Something else went wrong")
+        logger.warning("Something looks odd")
+        # Holding the loop on purpose: a stall to be found.
+        loop.call_soon(_hold, 0.06)
+        await asyncio.sleep(0)
+
+    assert findings.exceptions == [
+        "loop: Task exception was never retrieved: RuntimeError('planted')",
+        "custom_components.invoxia: Unexpected error fetching invoxia data",
+    ]
+    assert findings.unexpected_errors == [
+        "custom_components.invoxia: Something else went wrong"
+    ]
+    assert findings.expected_failures == Counter({"Error fetching invoxia data": 1})
+    assert findings.warnings == Counter(
+        {"custom_components.invoxia: Something looks odd": 1}
+    )
+    assert len(findings.stalls) == 1
+    assert findings.stalls[0].startswith("poll 7 (none, after none): <Handle _hold(")
+    assert findings.stalls[0].endswith(" ms")
+    assert int(findings.stalls[0].split()[-2]) >= 60
+
+
+def _failing_results() -> Results:
+    """Return results where each check has something to object to."""
+    findings = Findings(
+        exceptions=["loop: planted"],
+        stalls=["poll 3 (none, after none): <Handle planted> held the loop 60 ms"],
+        unexpected_errors=["custom_components.invoxia: planted"],
+        resource_warnings=["ResourceWarning: unclosed planted"],
+    )
+    return Results(
+        polls=10,
+        trackers=1,
+        seed=1,
+        request_timeout_s=1.0,
+        duration_s=301.0,
+        limit_s=300.0,
+        served=Served(listings=10, histories=0),
+        endings=Counter(
+            {(Disturbance.NONE, "ok"): 9, (Disturbance.NONE, "api_error"): 1}
+        ),
+        surprises=["poll 3 (none) failed: UpdateFailed()"],
+        findings=findings,
+        samples=(
+            Sample(poll=1, blocks=100_000, rss_bytes=1, descriptors=10),
+            Sample(poll=10, blocks=101_001, rss_bytes=1, descriptors=10),
+        ),
+        descriptors_before=10,
+        descriptors_after=11,
+        mismatches=["device_tracker.rex: latitude is 1.0, the world says 2.0"],
+        compared=1,
+    )
+
+
+@pytest.mark.usefixtures("harness_loop_kept")
+def test_every_check_can_fail_and_fails_the_script(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Planted problems fail every check; the script says FAIL and exits with 1."""
+    results = _failing_results()
+    assert [check.passed for check in results.checks] == [False] * len(CHECKS)
+
+    async def _run(*_: object) -> Results:
+        return results
+
+    with patch.object(runner, "run", _run), pytest.raises(SystemExit) as exited:
+        runner.main(["--polls=10"])
+
+    assert exited.value.code == 1
+    report = capsys.readouterr().out
+    assert report.count("**FAIL**") == len(CHECKS)
+    assert "- final states equal to the world: device_tracker.rex: latitude" in report
+    assert report.endswith("\nFAIL\n")
