@@ -95,7 +95,7 @@ def _ratio(ours: float, theirs: float) -> str:
     return f"{ratio:.2f}" if ratio >= 0.1 else f"{ratio:.3f}"  # noqa: PLR2004
 
 
-def _table(
+def markdown_table(
     header: Sequence[str], rows: Iterable[Sequence[str]], *, text: int = 2
 ) -> str:
     """Render a Markdown table: the first `text` columns on the left, numbers right."""
@@ -130,7 +130,7 @@ def poll_table(results: Results) -> str:
         ]
         for series in results.series
     ]
-    return _table(header, rows)
+    return markdown_table(header, rows)
 
 
 def footprint_table(results: Results) -> str:
@@ -152,7 +152,7 @@ def footprint_table(results: Results) -> str:
         ]
         for footprint in results.footprints
     ]
-    return _table(header, rows)
+    return markdown_table(header, rows)
 
 
 def ratio_table(results: Results) -> str:
@@ -196,7 +196,7 @@ def ratio_table(results: Results) -> str:
                 _ratio(series.bytes_received, library.bytes_received),
             ]
         )
-    return _table(header, rows) if rows else "(the library was not measured)"
+    return markdown_table(header, rows) if rows else "(the library was not measured)"
 
 
 def summary_table(results: Results) -> str:
@@ -234,7 +234,7 @@ def summary_table(results: Results) -> str:
                 "—" if floor is None else _ms(floor.wall_median_s),
             ]
         )
-    return _table(header, rows, text=1)
+    return markdown_table(header, rows, text=1)
 
 
 def setup_round_trips(requests: int) -> int:
@@ -348,7 +348,7 @@ def targets(results: Results) -> list[Target]:
 def target_table(found: list[Target]) -> str:
     """Render the target checks."""
     verdicts = {True: "met", False: "**missed**", None: "not measured"}
-    return _table(
+    return markdown_table(
         ["target", "this run", "verdict"],
         [[target.name, target.measured, verdicts[target.met]] for target in found],
         text=3,

@@ -3,7 +3,7 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from bench.report import _table
+from bench.report import markdown_table
 
 from .plan import POLL_INTERVAL_S, Disturbance
 from .probes import Findings, Sample, shown
@@ -62,7 +62,8 @@ class Results:
         findings = self.findings
         first, last = self.samples[0], self.samples[-1]
         growth = last.blocks - first.blocks
-        allowed = first.blocks // 200
+        # Runs grow 0.1 to 0.5 % without a leak (see docs/soak.md): twice the worst.
+        allowed = first.blocks // 100
         return [
             Check(
                 name="polls made",
@@ -77,40 +78,16 @@ class Results:
                 passed=not self.surprises,
                 details=tuple(shown(self.surprises)),
             ),
-            Check(
-                name="unhandled exceptions",
-                measured=str(len(findings.exceptions)),
-                limit="0",
-                passed=not findings.exceptions,
-                details=tuple(shown(findings.exceptions)),
-            ),
-            Check(
-                name="other errors logged",
-                measured=str(len(findings.unexpected_errors)),
-                limit="0",
-                passed=not findings.unexpected_errors,
-                details=tuple(shown(findings.unexpected_errors)),
-            ),
-            Check(
-                name="event-loop stalls ≥ 50 ms while polling",
-                measured=str(len(findings.stalls)),
-                limit="0",
-                passed=not findings.stalls,
-                details=tuple(shown(findings.stalls)),
-            ),
+            _none("unhandled exceptions", findings.exceptions),
+            _none("other errors logged", findings.unexpected_errors),
+            _none("event-loop stalls ≥ 50 ms while polling", findings.stalls),
             Check(
                 name=f"memory blocks, poll {first.poll:,} to {last.poll:,}",
                 measured=f"{first.blocks:,} → {last.blocks:,} ({growth:+,})",
-                limit=f"≤ +{allowed:,} (0.5 %)",
+                limit=f"≤ +{allowed:,} (1 %)",
                 passed=growth <= allowed,
             ),
-            Check(
-                name="unclosed resources (ResourceWarning)",
-                measured=str(len(findings.resource_warnings)),
-                limit="0",
-                passed=not findings.resource_warnings,
-                details=tuple(shown(findings.resource_warnings)),
-            ),
+            _none("unclosed resources (ResourceWarning)", findings.resource_warnings),
             Check(
                 name="open file descriptors, start → end",
                 measured=f"{self.descriptors_before} → {self.descriptors_after}",
@@ -130,6 +107,17 @@ class Results:
     def passed(self) -> bool:
         """Whether every check passed."""
         return all(check.passed for check in self.checks)
+
+
+def _none(name: str, found: list[str]) -> Check:
+    """Check that nothing of a kind was found."""
+    return Check(
+        name=name,
+        measured=str(len(found)),
+        limit="0",
+        passed=not found,
+        details=tuple(shown(found)),
+    )
 
 
 def _noted(findings: Findings) -> list[str]:
@@ -174,7 +162,7 @@ def render(results: Results) -> str:
         "histories. The client's timeout is "
         f"{results.request_timeout_s:g} s instead of 20 s: a hung request costs "
         "that long.",
-        _table(
+        markdown_table(
             [
                 "disturbance",
                 "polls ended (ok, or the error's translation key)",
@@ -196,7 +184,7 @@ def render(results: Results) -> str:
                 if planned[kind]
             ],
         ),
-        _table(
+        markdown_table(
             ["after poll", "memory blocks", "RSS (MiB)", "descriptors"],
             [
                 [
@@ -209,7 +197,7 @@ def render(results: Results) -> str:
             ],
             text=0,
         ),
-        _table(
+        markdown_table(
             ["check", "measured", "limit", "result"],
             [
                 [check.name, check.measured, check.limit, verdicts[check.passed]]
