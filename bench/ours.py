@@ -96,7 +96,8 @@ async def set_up(
     """
     entry = MockConfigEntry(
         domain=DOMAIN,
-        title=DEFAULT_USERNAME,
+        # The config flow's title: the masked email, which task names and logs show.
+        title="d***@example.com",
         unique_id=str(account.user_id),
         data={
             CONF_EMAIL: DEFAULT_USERNAME,

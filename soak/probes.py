@@ -29,7 +29,7 @@ _SHOWN = 5
 
 @dataclass(slots=True)
 class Findings:
-    """What went wrong while the probes were watching, by kind."""
+    """What the probes found, by kind, and what the soak is doing, to file it by."""
 
     exceptions: list[str] = field(default_factory=list)
     """Reports of the loop's exception handler, and errors logged with a traceback."""

@@ -50,15 +50,18 @@ def blocking_call_detection() -> Generator[None]:
 
 
 @pytest.fixture(autouse=True)
-def no_blocking_call_logged(caplog: pytest.LogCaptureFixture) -> Generator[None]:
-    """Fail any test in which a blocking call in the event loop was detected."""
+def no_home_assistant_complaint(caplog: pytest.LogCaptureFixture) -> Generator[None]:
+    """Fail any test in which Home Assistant reports a misuse of its API.
+
+    A blocking call in the event loop, or a deprecated call by the integration.
+    """
     yield
-    detected = [
-        record.getMessage().partition(" inside")[0]
+    complaints = [
+        record.getMessage().partition(";")[0]
         for record in _records(caplog)
-        if record.name == "homeassistant.util.loop"
+        if record.name in {"homeassistant.util.loop", "homeassistant.helpers.frame"}
     ]
-    assert not detected
+    assert not complaints
 
 
 def _records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:

@@ -145,15 +145,14 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
         )
 
     def _remove_stale_devices(self, data: InvoxiaData) -> None:
-        """Detach the devices of trackers that are no longer on the account."""
+        """Remove the devices of trackers that are no longer on the account."""
         registry = dr.async_get(self.hass)
         for device in dr.async_entries_for_config_entry(
             registry, self.config_entry.entry_id
         ):
             if not is_listed(device, data):
-                registry.async_update_device(
-                    device.id, remove_config_entry_id=self.config_entry.entry_id
-                )
+                # A device belongs to this entry alone: it goes with its tracker.
+                registry.async_remove_device(device.id)
 
 
 def _updated(known: InvoxiaTrackerData | None, tracker: Tracker) -> InvoxiaTrackerData:
