@@ -14,6 +14,7 @@ from aiohttp import ClientSession, web
 from aiohttp.typedefs import Handler
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant import block_async_io
+from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.const import (
     CONF_EMAIL,
     CONF_PASSWORD,
@@ -125,6 +126,21 @@ def mock_config_entry(simulator: Simulator) -> MockConfigEntry:
             CONF_EMAIL: DEFAULT_USERNAME,
             CONF_PASSWORD: DEFAULT_PASSWORD,
             CONF_API_URL: simulator.url,
+        },
+    )
+
+
+async def add_account(hass: HomeAssistant, api_url: str) -> ConfigFlowResult:
+    """Add the simulated account's credentials through the config flow's user form."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_EMAIL: DEFAULT_USERNAME,
+            CONF_PASSWORD: DEFAULT_PASSWORD,
+            CONF_API_URL: api_url,
         },
     )
 

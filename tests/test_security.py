@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -28,7 +28,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.invoxia.const import CONF_API_URL, DOMAIN
 from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, Simulator
-from tests.conftest import basic_authorization
+from tests.conftest import add_account, basic_authorization
 
 
 @pytest.fixture
@@ -100,17 +100,7 @@ async def test_sign_in_refuses_a_server_whose_certificate_is_not_trusted(
 ) -> None:
     """TLS certificates are verified: credentials never reach an untrusted server."""
     url, reached = self_signed_url
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {
-            CONF_EMAIL: DEFAULT_USERNAME,
-            CONF_PASSWORD: DEFAULT_PASSWORD,
-            CONF_API_URL: url,
-        },
-    )
+    result = await add_account(hass, url)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "cannot_connect"}
     assert reached == []
@@ -146,17 +136,7 @@ async def test_credentials_are_stored_in_the_config_entry_only(
     Every file Home Assistant stores (registries included) and every state is
     searched for the password, the Basic credentials and the email.
     """
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {
-            CONF_EMAIL: DEFAULT_USERNAME,
-            CONF_PASSWORD: DEFAULT_PASSWORD,
-            CONF_API_URL: simulator.url,
-        },
-    )
+    result = await add_account(hass, simulator.url)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     simulator.world.move_tracker(simulator.world.tracker_ids[0], 48.8584, 2.2945)
