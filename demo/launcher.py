@@ -127,7 +127,7 @@ def _onboard_without_internet(config_dir: Path) -> None:
     if path.exists():
         store: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     else:
-        from homeassistant.components import onboarding  # noqa: PLC0415
+        from homeassistant.components import onboarding  # noqa: PLC0415 - as above
 
         store = {
             "version": onboarding.STORAGE_VERSION,

@@ -104,6 +104,31 @@ async def _until(condition: Callable[[], bool]) -> None:
     pytest.fail("the condition never held")
 
 
+async def _fails_twice(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+    message: str,
+) -> None:
+    """Poll twice into a fault: every entity unavailable, the failure logged once."""
+    await poll(hass, freezer)
+    await poll(hass, freezer)
+    assert set(_states(hass).values()) == {STATE_UNAVAILABLE}
+    assert _take_log(caplog) == [message]
+
+
+async def _recovers(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+    before: dict[str, str],
+) -> None:
+    """Poll once the fault is gone: every state back as before, recovery logged once."""
+    await poll(hass, freezer)
+    assert _states(hass) == before
+    assert _take_log(caplog) == [RECOVERED]
+
+
 @pytest.mark.parametrize(
     ("fault", "message"),
     [
@@ -136,15 +161,10 @@ async def test_failed_poll_makes_entities_unavailable_until_the_next_good_one(  
     before = _states(hass)
     assert len(before) == 5 * ENTITIES
     simulator.faults.add(fault)
-    await poll(hass, freezer)
-    await poll(hass, freezer)
-    assert set(_states(hass).values()) == {STATE_UNAVAILABLE}
-    assert _take_log(caplog) == [message]
+    await _fails_twice(hass, freezer, caplog, message)
 
     simulator.faults.clear()
-    await poll(hass, freezer)
-    assert _states(hass) == before
-    assert _take_log(caplog) == [RECOVERED]
+    await _recovers(hass, freezer, caplog, before)
 
 
 async def test_password_changed_elsewhere_makes_entities_unavailable_until_reauth(
@@ -160,10 +180,7 @@ async def test_password_changed_elsewhere_makes_entities_unavailable_until_reaut
     """
     before = _states(hass)
     simulator.world.set_credentials(simulator.world.username, "changed-elsewhere")
-    await poll(hass, freezer)
-    await poll(hass, freezer)
-    assert set(_states(hass).values()) == {STATE_UNAVAILABLE}
-    assert _take_log(caplog) == [AUTH_FAILED]
+    await _fails_twice(hass, freezer, caplog, AUTH_FAILED)
 
     [flow] = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     result = await hass.config_entries.flow.async_configure(
@@ -188,10 +205,7 @@ async def test_closed_port_makes_entities_unavailable_until_it_opens_again(
     assert port is not None
     await poll(hass, freezer)
     await simulator.stop()
-    await poll(hass, freezer)
-    await poll(hass, freezer)
-    assert set(_states(hass).values()) == {STATE_UNAVAILABLE}
-    assert _take_log(caplog) == [CANNOT_CONNECT]
+    await _fails_twice(hass, freezer, caplog, CANNOT_CONNECT)
     error = init_integration.runtime_data.last_exception
     assert error is not None
     assert str(error.__cause__) == "Cannot reach the API: ClientConnectorError"
@@ -283,19 +297,14 @@ async def test_name_that_stops_resolving_makes_entities_unavailable_until_it_doe
 
     resolver.up = False
     simulator.counters.reset()
-    await poll(hass, freezer)
-    await poll(hass, freezer)
-    assert set(_states(hass).values()) == {STATE_UNAVAILABLE}
-    assert _take_log(caplog) == [CANNOT_CONNECT]
+    await _fails_twice(hass, freezer, caplog, CANNOT_CONNECT)
     assert (resolver.lookups, simulator.counters.total) == (4, 0)
     error = entry.runtime_data.last_exception
     assert error is not None
     assert str(error.__cause__) == "Cannot reach the API: ClientConnectorDNSError"
 
     resolver.up = True
-    await poll(hass, freezer)
-    assert _states(hass) == before
-    assert _take_log(caplog) == [RECOVERED]
+    await _recovers(hass, freezer, caplog, before)
 
 
 async def test_request_without_answer_fails_the_poll_after_20_seconds(
@@ -330,9 +339,7 @@ async def test_request_without_answer_fails_the_poll_after_20_seconds(
     assert str(error.__cause__) == "No answer from the API within 20.0 s"
 
     simulator.faults.clear()
-    await poll(hass, freezer)
-    assert _states(hass) == before
-    assert _take_log(caplog) == [RECOVERED]
+    await _recovers(hass, freezer, caplog, before)
     assert simulator.counters.total == 2
 
 
@@ -513,16 +520,11 @@ async def test_listing_where_no_tracker_can_be_read_fails_the_poll(
     before = _states(hass)
     for tracker_id in world.tracker_ids:
         world.misreport(tracker_id, missing=("tracker_config",))
-    await poll(hass, freezer)
-    await poll(hass, freezer)
-    assert set(_states(hass).values()) == {STATE_UNAVAILABLE}
-    assert _take_log(caplog) == [API_ERROR]
+    await _fails_twice(hass, freezer, caplog, API_ERROR)
 
     for tracker_id in world.tracker_ids:
         world.misreport(tracker_id)
-    await poll(hass, freezer)
-    assert _states(hass) == before
-    assert _take_log(caplog) == [RECOVERED]
+    await _recovers(hass, freezer, caplog, before)
 
 
 async def test_tracker_unreadable_at_setup_keeps_its_device_and_comes_later(

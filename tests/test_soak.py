@@ -118,7 +118,7 @@ async def test_probes_record_exceptions_errors_and_stalls() -> None:
         findings.setting_up = False
         findings.poll = "poll 7 (none, after none)"
         # Nobody keeps the task: its exception is never retrieved.
-        loop.create_task(_fail())  # noqa: RUF006
+        loop.create_task(_fail())  # noqa: RUF006 - unkept on purpose
         await asyncio.sleep(0)
         gc.collect()
         try:
