@@ -222,7 +222,7 @@ class ApiRoutes:
                 return _json({name: message}, web.HTTPBadRequest.status_code)
         return self._tracker_part(
             request,
-            lambda tracker: [fix.to_json() for fix in tracker.locations(*bounds)],
+            lambda tracker: tracker.render_locations(*bounds),
         )
 
     def _tracker_part(

@@ -28,6 +28,20 @@ DEFAULT_USERNAME = "demo@example.com"
 # Published demo credentials of a local fake: they protect nothing.
 DEFAULT_PASSWORD = "demo-password"  # noqa: S105
 PAGE_SIZE = 20
+
+
+class ReplyShape(StrEnum):
+    """How the API renders a tracker."""
+
+    MODELLED = "modelled"
+    """As the gps_tracker 0.9.2 models have it: the status carries the last position."""
+    RECORDED = "recorded"
+    """As replies recorded from the real API: no last position, no model, no
+    lost_pending; the mode as a string; `stationary` a count of reports at rest;
+    `last_event` moving at every keep-alive; fixes dated without an offset or with
+    `Z`, a page of them unsorted."""
+
+
 """The most locations one `tracker_data` answer holds, as the real API."""
 
 TRACKER_TYPES = ("tracker_01", "tracker_03", "tracker_04")
@@ -61,6 +75,8 @@ _UNKNOWN_METHOD_INDEX = 7
 _MIN_PAST = _SAME_SECOND_RUN.stop + 1
 """Fixes generated when a quirky history is first read: its quirks all land there."""
 _SEDENTARY = 3
+_KEEP_ALIVE_US = 15 * 60 * _SECOND
+"""How often a tracker talks to the server, new fix or not, in the recorded shape."""
 _UUID4_MASK = 0xF << 76 | 0x3 << 62
 _UUID4_BITS = 0x4 << 76 | 0x2 << 62
 
@@ -246,7 +262,7 @@ class Fix(NamedTuple):
         hexa = f"{self.uuid_bits:032x}"
         return f"{hexa[:8]}-{hexa[8:12]}-{hexa[12:16]}-{hexa[16:20]}-{hexa[20:]}"
 
-    def to_json(self) -> JsonObject:
+    def to_json(self, shape: ReplyShape = ReplyShape.MODELLED) -> JsonObject:
         """Render the location as `tracker_data` sends it."""
         # The API sends the coordinates of some locations as strings.
         lat: float | str = (
@@ -257,7 +273,10 @@ class Fix(NamedTuple):
         )
         answer: JsonObject = {
             "uuid": self.uuid,
-            "datetime": _format_time(self.time_us, offset=self.offset_suffix),
+            "datetime": _format_time(self.time_us, offset=self.offset_suffix)
+            if shape is ReplyShape.MODELLED or not self.offset_suffix
+            # The recorded API writes some datetimes with no offset at all.
+            else _format_time(self.time_us, offset=True).removesuffix("+00:00"),
             "lat": lat,
             "lng": lng,
             "precision": self.precision,
@@ -360,12 +379,15 @@ class Tracker:
         history: bool,
         quirks: frozenset[_Quirk] = frozenset(),
         pace: float = 1.0,
+        shape: ReplyShape = ReplyShape.MODELLED,
     ) -> None:
         """Create the `index`-th tracker at `now_us`; with `history`, it has a past.
 
         It rests, at home and at stops, `pace` times shorter than in life.
         """
         self.id = tracker_id
+        self.shape = shape
+        """How the API renders the tracker."""
         self._pace = pace
         self.kind = kind
         self.usage = usage
@@ -517,6 +539,8 @@ class Tracker:
 
     def device_json(self, user_id: int, now_us: int) -> JsonObject:
         """Render the tracker as `/devices/` lists it."""
+        if self.shape is ReplyShape.RECORDED:
+            return self._recorded_device_json(now_us)
         answer: JsonObject = {
             "id": self.id,
             "name": self.name,
@@ -535,12 +559,48 @@ class Tracker:
             del answer[key]
         return answer
 
+    def _recorded_device_json(self, now_us: int) -> JsonObject:
+        """Render the tracker as the recorded replies list one."""
+        answer: JsonObject = {
+            "id": self.id,
+            "name": self.name,
+            "type": self.reported_type or self.kind,
+            "serial": self.serial,
+            "created": _format_time(self._created_us),
+            "version_build": self._version_build,
+            "timezone": _TIMEZONE,
+            "version": self._hardware.version,
+            "tracker_config": self.config_json(),
+            "tracker_status": self.status_json(now_us),
+        }
+        for key in self.missing_fields:
+            del answer[key]
+        return answer
+
     def config_json(self) -> JsonObject:
         """Render the `tracker_config` object."""
-        return dict(self._config)
+        if self.shape is ReplyShape.MODELLED:
+            return dict(self._config)
+        config: JsonObject = {
+            key: value
+            for key, value in self._config.items()
+            if key not in {"image", "led_enabled"} and value is not None
+        }
+        config["mode"] = str(config["mode"])
+        if "weight" in config:
+            config["weight"] = str(config["weight"])
+        return config
+
+    def last_event_us(self, now_us: int) -> int | None:
+        """When the tracker last talked to the server: a fix, or a keep-alive."""
+        last = self.last_fix
+        keep_alive = now_us - (now_us - self._created_us) % _KEEP_ALIVE_US
+        return keep_alive if last is None else max(last.time_us, keep_alive)
 
     def status_json(self, now_us: int) -> JsonObject:
         """Render the `tracker_status` object as of `now_us`."""
+        if self.shape is ReplyShape.RECORDED:
+            return self._recorded_status_json(now_us)
         last = self.last_fix
         fixed_at = None if last is None else _format_time(last.time_us)
         status: JsonObject = {
@@ -561,6 +621,38 @@ class Tracker:
         if self.kind == "tracker_04":
             status["temperature"] = 21
         return status
+
+    def _recorded_status_json(self, now_us: int) -> JsonObject:
+        """Render the `tracker_status` object as the recorded replies have it."""
+        last = self.last_fix
+        at_rest = 0
+        if self.stationary:
+            since = self._created_us if last is None else last.time_us
+            at_rest = 1 + (now_us - since) // _KEEP_ALIVE_US
+        last_event = self.last_event_us(now_us)
+        return {
+            "battery": self.battery(now_us),
+            "begin_date": _format_time(self._begin_date_us),
+            "last_event": None if last_event is None else _format_time(last_event),
+            "state": "online",
+            "sub_end_date": self._sub_end_date,
+            "sub_state": "normal",
+            # Sigfox trackers report no operator: the API sends an empty string.
+            "network_operator": "" if self._operator == "Sigfox" else self._operator,
+            "stationary": at_rest,
+        }
+
+    def render_locations(
+        self, not_before_us: int | None, not_after_us: int | None
+    ) -> list[JsonValue]:
+        """Render a page of `tracker_data`; unsorted in the recorded shape."""
+        fixes = self.locations(not_before_us, not_after_us)
+        page: list[JsonValue] = [fix.to_json(self.shape) for fix in fixes]
+        if self.shape is ReplyShape.RECORDED:
+            # Oldest half first, then the newest: an order no client should trust.
+            middle = len(page) // 2
+            page = page[middle:] + page[:middle]
+        return page
 
     def _record(self, fixes: list[Fix]) -> None:
         """Append fixes taken after the world's start."""
@@ -776,7 +868,7 @@ def _same_second(fixes: list[Fix], start: int, run: range, rng: random.Random) -
 class World:
     """The account the simulator serves, its trackers and its clock."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - one keyword per trait of the world
         self,
         *,
         seed: int = 1,
@@ -784,11 +876,13 @@ class World:
         home: Position = DEFAULT_HOME,
         start: datetime | None = None,
         pace: float = 1.0,
+        shape: ReplyShape = ReplyShape.MODELLED,
     ) -> None:
         """Generate `trackers` trackers around `home`, as of `start` (default: now).
 
         Trackers rest, at home and at stops, `pace` times shorter than in life: a
-        demo's trackers leave and come home every few minutes at a pace of 60.
+        demo's trackers leave and come home every few minutes at a pace of 60. The
+        API renders them in `shape`; `set_shape` changes that per tracker.
         """
         if trackers < 1:
             msg = "a world needs at least one tracker"
@@ -803,6 +897,7 @@ class World:
         self.seed = seed
         self.home = home
         self.pace = pace
+        self.shape = shape
         self._now_us = _to_us(moment)
         self._username = DEFAULT_USERNAME
         self._password = DEFAULT_PASSWORD
@@ -919,6 +1014,10 @@ class World:
             raise ValueError(msg)
         tracker.missing_fields = frozenset(missing)
         tracker.reported_type = device_type
+
+    def set_shape(self, tracker_id: int, shape: ReplyShape) -> None:
+        """Have the API render a tracker in another shape from now on."""
+        self.tracker(tracker_id).shape = shape
 
     def skew_clock(self, tracker_id: int, ahead: timedelta) -> None:
         """Set how far ahead of the world's clock (behind if negative) a tracker's runs.
@@ -1057,6 +1156,7 @@ class World:
             history=history,
             quirks=quirks,
             pace=self.pace,
+            shape=self.shape,
         )
         self._trackers[tracker.id] = tracker
         return tracker

@@ -22,19 +22,19 @@ PARALLEL_UPDATES = 0
 class InvoxiaBinarySensorEntityDescription(BinarySensorEntityDescription):
     """A tracker binary sensor and how to read its value."""
 
-    is_on_fn: Callable[[InvoxiaTrackerData], bool]
+    is_on_fn: Callable[[InvoxiaTrackerData], bool | None]
 
 
 BINARY_SENSORS: Final[tuple[InvoxiaBinarySensorEntityDescription, ...]] = (
     InvoxiaBinarySensorEntityDescription(
         key="moving",
         device_class=BinarySensorDeviceClass.MOVING,
-        is_on_fn=lambda data: not data.tracker.tracker_status.stationary,
+        is_on_fn=lambda data: data.tracker.tracker_status.moving,
     ),
     InvoxiaBinarySensorEntityDescription(
         key="lost_mode",
         translation_key="lost_mode",
-        is_on_fn=lambda data: data.tracker.tracker_status.lost_pending,
+        is_on_fn=lambda data: data.tracker.lost_mode,
     ),
 )
 
@@ -57,6 +57,6 @@ class InvoxiaBinarySensorEntity(InvoxiaEntity, BinarySensorEntity):
 
     @property
     @override
-    def is_on(self) -> bool:
+    def is_on(self) -> bool | None:
         """The sensor's value from the latest data."""
         return self.entity_description.is_on_fn(self.data)

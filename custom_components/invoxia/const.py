@@ -12,6 +12,10 @@ CONF_API_URL: Final = "api_url"
 DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=60)
 MIN_SCAN_INTERVAL: Final = timedelta(seconds=30)
 MAX_SCAN_INTERVAL: Final = timedelta(hours=1)
+# After a rate limit, polling waits what the API asks, but never longer than this.
+MAX_RETRY_AFTER: Final = timedelta(hours=1)
+# A fix dated further ahead than this comes from a tracker whose clock runs ahead.
+MAX_CLOCK_AHEAD: Final = timedelta(minutes=5)
 
 # Location histories are fetched concurrently, but never more than this many at once.
 MAX_CONCURRENT_REQUESTS: Final = 16

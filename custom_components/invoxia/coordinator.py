@@ -1,7 +1,7 @@
 """The coordinator: the only caller of the Invoxia API."""
 
 import asyncio
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry
@@ -9,7 +9,9 @@ from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
 
 from .api import (
     ApiConnectionError,
@@ -20,30 +22,121 @@ from .api import (
     RateLimitedQuery,
     Tracker,
     TrackerData,
+    TrackerMethod,
     UnauthorizedQuery,
 )
-from .const import DEFAULT_SCAN_INTERVAL, DOMAIN, LOGGER, MAX_CONCURRENT_REQUESTS
+from .const import (
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    MANUFACTURER,
+    MAX_CLOCK_AHEAD,
+    MAX_CONCURRENT_REQUESTS,
+    MAX_RETRY_AFTER,
+    WEB_APP_URL,
+)
 
 type InvoxiaConfigEntry = ConfigEntry[InvoxiaCoordinator]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class InvoxiaTrackerData:
-    """What is known of one tracker: device, config and status, and its latest fix.
+class InvoxiaPosition:
+    """Where a tracker was at one moment, and how that is known.
 
-    `fix_of` is the status's last_location the fix was fetched for: when the status
-    reports a newer one, the tracker moved and its fix is fetched again. `unreadable`
-    means the latest listing may hold the tracker but in a form that cannot be read:
-    the rest is the last data that could.
+    `accuracy` and `method` are None when the listing reports a position whose fix
+    has not been fetched yet (its history failed): the listing gives no details.
+    """
+
+    latitude: float
+    longitude: float
+    accuracy: int | None
+    method: TrackerMethod | None
+    time: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InvoxiaTrackerData:
+    """What is known of one tracker: device, config and status, and its position.
+
+    `fix` is its latest fix, fetched when the listing said `fix_of`: its
+    `last_location`, else its `last_event`. When the listing says something newer,
+    the fix is fetched again; a status with neither has it fetched on every poll.
+    `position` is composed once from the listing and the fix. `unreadable` means the
+    latest listing may hold the tracker but in a form that cannot be read: the rest
+    is the last data that could.
     """
 
     tracker: Tracker
     fix: TrackerData | None
     fix_of: datetime | None
+    position: InvoxiaPosition | None
     unreadable: bool = False
 
+    @property
+    def fix_wanted(self) -> bool:
+        """Tell whether the listing says the tracker has a fix newer than `fix`."""
+        marker = _change_marker(self.tracker)
+        return marker is None or marker != self.fix_of
 
-type InvoxiaData = dict[int, InvoxiaTrackerData]
+
+def tracker_data(
+    tracker: Tracker,
+    fix: TrackerData | None = None,
+    fix_of: datetime | None = None,
+    *,
+    unreadable: bool = False,
+) -> InvoxiaTrackerData:
+    """Compose what is known of a tracker, its position included."""
+    return InvoxiaTrackerData(
+        tracker=tracker,
+        fix=fix,
+        fix_of=fix_of,
+        position=_position(tracker, fix, fix_of),
+        unreadable=unreadable,
+    )
+
+
+def _change_marker(tracker: Tracker) -> datetime | None:
+    """Return what moves in the listing when the tracker may have a new fix."""
+    status = tracker.tracker_status
+    return status.last_location or status.last_event
+
+
+def _position(
+    tracker: Tracker, fix: TrackerData | None, fix_of: datetime | None
+) -> InvoxiaPosition | None:
+    """Compose the position: from the listing when it has one, else from the fix.
+
+    The listing's position takes its accuracy and method from the fix fetched for
+    it; a newer listed position, whose fix is not known yet, has neither. Impossible
+    coordinates make the position unknown, never an older one shown as current.
+    """
+    status = tracker.tracker_status
+    if status.last_location is not None and (
+        fix is None or fix_of != status.last_location
+    ):
+        if status.last_loc_latitude is None or status.last_loc_longitude is None:
+            return None
+        return InvoxiaPosition(
+            latitude=status.last_loc_latitude,
+            longitude=status.last_loc_longitude,
+            accuracy=None,
+            method=None,
+            time=status.last_location,
+        )
+    if fix is None or fix.lat is None or fix.lng is None:
+        return None
+    return InvoxiaPosition(
+        latitude=fix.lat,
+        longitude=fix.lng,
+        accuracy=fix.precision,
+        method=fix.method,
+        time=fix.datetime,
+    )
+
+
+type InvoxiaData = dict[str, InvoxiaTrackerData]
+"""What is known of each tracker, by serial number: a tracker's identity."""
 
 
 class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
@@ -69,30 +162,45 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
         )
         self.client = client
         self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
+        self._duplicates_logged: set[str] = set()
 
     async def _async_update_data(self) -> InvoxiaData:
         """Fetch the trackers, then the latest fix of each tracker that moved."""
         trackers, partial = await self._async_list_trackers()
         previous = self.data or {}
         data: InvoxiaData = {}
-        moved: list[Tracker] = []
-        for tracker in trackers:
-            data[tracker.id] = _updated(previous.get(tracker.id), tracker)
-            last_location = tracker.tracker_status.last_location
-            if last_location is not None and data[tracker.id].fix_of != last_location:
-                moved.append(tracker)
+        for tracker in self._unique(trackers):
+            data[tracker.serial] = _updated(previous.get(tracker.serial), tracker)
         if partial is not None:
             # A tracker missing from a listing with unreadable items may be one of
             # them: it keeps its last data, unavailable, and its device stays.
-            for tracker_id, known in previous.items():
-                if tracker_id not in data:
-                    data[tracker_id] = _unreadable(known, partial)
+            for serial, known in previous.items():
+                if serial not in data:
+                    data[serial] = _unreadable(known, partial)
         elif data.keys() != previous.keys():
             self._remove_stale_devices(data)
+        moved = [known for known in data.values() if known.fix_wanted]
         for fresh in await asyncio.gather(*map(self._async_latest_fix, moved)):
             if fresh is not None:
-                data[fresh.tracker.id] = fresh
+                data[fresh.tracker.serial] = fresh
+        self._update_devices(previous, data)
         return data
+
+    def _unique(self, trackers: list[Tracker]) -> list[Tracker]:
+        """Keep the first tracker of each serial, warning once of the others."""
+        seen: dict[str, Tracker] = {}
+        for tracker in trackers:
+            if tracker.serial not in seen:
+                seen[tracker.serial] = tracker
+            elif tracker.serial not in self._duplicates_logged:
+                self._duplicates_logged.add(tracker.serial)
+                LOGGER.warning(
+                    "%s and %s share one serial number: only %s is shown",
+                    seen[tracker.serial].name,
+                    tracker.name,
+                    seen[tracker.serial].name,
+                )
+        return list(seen.values())
 
     async def _async_list_trackers(
         self,
@@ -108,15 +216,20 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
                     translation_domain=DOMAIN, translation_key="api_error"
                 ) from err
             return trackers, err
-        except (UnauthorizedQuery, ForbiddenQuery) as err:
+        except UnauthorizedQuery as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        except ForbiddenQuery as err:
+            # The password is right: signing in again could not help.
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="forbidden"
             ) from err
         except RateLimitedQuery as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
-                retry_after=err.retry_after,
+                retry_after=self._polling_delay(err.retry_after),
             ) from err
         except ApiConnectionError as err:
             raise UpdateFailed(
@@ -128,8 +241,18 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
             ) from err
         return trackers, None
 
-    async def _async_latest_fix(self, tracker: Tracker) -> InvoxiaTrackerData | None:
+    def _polling_delay(self, asked: float | None) -> float | None:
+        """Wait what the API asks, never less than the interval, at most an hour."""
+        if asked is None or self.update_interval is None:
+            return None
+        interval = self.update_interval.total_seconds()
+        return min(max(asked, interval), MAX_RETRY_AFTER.total_seconds())
+
+    async def _async_latest_fix(
+        self, known: InvoxiaTrackerData
+    ) -> InvoxiaTrackerData | None:
         """Fetch the latest fix of a tracker that moved; None when that fails."""
+        tracker = known.tracker
         try:
             async with self._semaphore:
                 fixes = await self.client.get_locations(tracker, max_count=1)
@@ -138,11 +261,15 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
             # the last fix and its fix_of, so that the next poll asks again.
             LOGGER.debug("Cannot fetch the latest fix of %s: %s", tracker.name, err)
             return None
-        return InvoxiaTrackerData(
-            tracker=tracker,
-            fix=fixes[0] if fixes else None,
-            fix_of=tracker.tracker_status.last_location,
+        fix = _newer(known.fix, fixes[0]) if fixes else known.fix
+        # A fix older than the one shown leaves the listing's news to be asked again.
+        fix_of = (
+            known.fix_of if fixes and fix is not fixes[0] else _change_marker(tracker)
         )
+        fresh = tracker_data(tracker, fix, fix_of)
+        # Asked again though nothing changed (a status without a marker): the data
+        # stays the very same object, so that nothing is written.
+        return known if fresh == known else fresh
 
     def _remove_stale_devices(self, data: InvoxiaData) -> None:
         """Remove the devices of trackers that are no longer on the account."""
@@ -154,19 +281,69 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
                 # A device belongs to this entry alone: it goes with its tracker.
                 registry.async_remove_device(device.id)
 
+    def _update_devices(self, previous: InvoxiaData, data: InvoxiaData) -> None:
+        """Follow in the device registry what the Invoxia app changed of a tracker.
+
+        A name given in Home Assistant stays: the registry keeps it apart.
+        """
+        registry = dr.async_get(self.hass)
+        for known in data.values():
+            before = previous.get(known.tracker.serial)
+            if before is None or before.tracker is known.tracker:
+                continue
+            info = device_info(known.tracker)
+            if info != device_info(before.tracker):
+                registry.async_get_or_create(
+                    config_entry_id=self.config_entry.entry_id, **info
+                )
+
+
+def _newer(shown: TrackerData | None, fetched: TrackerData) -> TrackerData | None:
+    """Pick the fix to show: the fetched one, unless older than the one shown.
+
+    A shown fix dated ahead of the clock (the tracker's runs ahead) gives way to any
+    fetched one, so that it never blocks the fixes after it.
+    """
+    if (
+        shown is None
+        or fetched.datetime >= shown.datetime
+        or shown.datetime > dt_util.utcnow() + MAX_CLOCK_AHEAD
+    ):
+        return fetched
+    LOGGER.debug(
+        "Fix of %s older than the one shown, of %s: ignored",
+        fetched.datetime,
+        shown.datetime,
+    )
+    return shown
+
+
+def device_info(tracker: Tracker) -> DeviceInfo:
+    """Describe a tracker's device: name, model, firmware version and board."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, tracker.serial)},
+        name=tracker.name,
+        manufacturer=MANUFACTURER,
+        model=tracker.model_name,
+        model_id=tracker.device_type,
+        sw_version=tracker.version,
+        hw_version=tracker.tracker_config.board_name,
+        serial_number=tracker.serial,
+        configuration_url=WEB_APP_URL,
+    )
+
 
 def _updated(known: InvoxiaTrackerData | None, tracker: Tracker) -> InvoxiaTrackerData:
     """Combine what was known of a tracker with its fresh listing."""
     if known is None:
-        return InvoxiaTrackerData(tracker=tracker, fix=None, fix_of=None)
+        return tracker_data(tracker)
     if known.unreadable:
         LOGGER.info("%s can be read again", tracker.name)
-        return replace(known, tracker=tracker, unreadable=False)
-    if known.tracker == tracker:
+    elif known.tracker == tracker:
         # The very same object when nothing changed: entities then know at once that
         # they have no state to write, and the data compares equal by identity.
         return known
-    return replace(known, tracker=tracker)
+    return tracker_data(tracker, known.fix, known.fix_of)
 
 
 def _unreadable(known: InvoxiaTrackerData, err: PartialListing) -> InvoxiaTrackerData:
@@ -175,13 +352,12 @@ def _unreadable(known: InvoxiaTrackerData, err: PartialListing) -> InvoxiaTracke
         return known
     # The poll succeeds, so the base class logs nothing: say once why it is unavailable.
     LOGGER.info("%s is unavailable: %s", known.tracker.name, err)
-    return replace(known, unreadable=True)
+    return tracker_data(known.tracker, known.fix, known.fix_of, unreadable=True)
 
 
 def is_listed(device: dr.DeviceEntry, data: InvoxiaData) -> bool:
     """Tell whether a device is one of the trackers in the data."""
-    serials = {item.tracker.serial for item in data.values()}
     return any(
-        domain == DOMAIN and identifier in serials
+        domain == DOMAIN and identifier in data
         for domain, identifier in device.identifiers
     )

@@ -10,7 +10,7 @@ from homeassistant.components.device_tracker import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import TrackerIcon, TrackerUsage
+from .api import TrackerIcon, TrackerMethod, TrackerUsage
 from .coordinator import InvoxiaConfigEntry, InvoxiaCoordinator, InvoxiaTrackerData
 from .entity import InvoxiaEntity, async_add_tracker_entities
 
@@ -49,6 +49,17 @@ _USAGE_KEYS: Final[dict[TrackerUsage, str]] = {
 }
 
 
+# Wi-Fi fixes locate the tracker by the routers around it.
+_SOURCE_TYPES: Final[dict[TrackerMethod | None, SourceType]] = {
+    TrackerMethod.BSSID: SourceType.ROUTER,
+    TrackerMethod.BSSID_TGU: SourceType.ROUTER,
+    TrackerMethod.BSSID2: SourceType.ROUTER,
+    TrackerMethod.BSSID3: SourceType.ROUTER,
+    TrackerMethod.BSSID4: SourceType.ROUTER,
+    TrackerMethod.BLE_NEIGHBOR: SourceType.BLUETOOTH_LE,
+}
+
+
 def _translation_key(data: InvoxiaTrackerData) -> str:
     """Pick the icon's translation key from the tracker's icon, then its usage."""
     config = data.tracker.tracker_config
@@ -67,36 +78,46 @@ async def async_setup_entry(
 
 
 class InvoxiaTrackerEntity(InvoxiaEntity, TrackerEntity):
-    """Where a tracker is, with the accuracy of its latest fix."""
+    """Where a tracker is: its position, composed by the coordinator."""
 
     _attr_name = None
-    _attr_source_type = SourceType.GPS
 
     def __init__(
         self,
         coordinator: InvoxiaCoordinator,
-        tracker_id: int,
+        serial: str,
         description: TrackerEntityDescription,
     ) -> None:
         """Name the entity after its device; its icon after what it tracks."""
-        super().__init__(coordinator, tracker_id, description)
-        self._attr_unique_id = self.data.tracker.serial
+        super().__init__(coordinator, serial, description)
+        self._attr_unique_id = serial
         self._attr_translation_key = _translation_key(self.data)
 
     @property
     @override
     def latitude(self) -> float | None:
-        """Latitude of the last fix."""
-        return self.data.tracker.tracker_status.last_loc_latitude
+        """Latitude of the position."""
+        position = self.data.position
+        return position.latitude if position else None
 
     @property
     @override
     def longitude(self) -> float | None:
-        """Longitude of the last fix."""
-        return self.data.tracker.tracker_status.last_loc_longitude
+        """Longitude of the position."""
+        position = self.data.position
+        return position.longitude if position else None
 
     @property
     @override
     def location_accuracy(self) -> float:
-        """Accuracy in metres of the latest fix whose details are known."""
-        return self.data.fix.precision if self.data.fix else 0
+        """Accuracy of the position in metres; 0 when unknown."""
+        position = self.data.position
+        return position.accuracy or 0 if position else 0
+
+    @property
+    @override
+    def source_type(self) -> SourceType:
+        """How the position was obtained, where Home Assistant has a match."""
+        position = self.data.position
+        method = position.method if position else None
+        return _SOURCE_TYPES.get(method, SourceType.GPS)

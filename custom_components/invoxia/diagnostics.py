@@ -1,7 +1,7 @@
 """Diagnostics of an Invoxia account, with personal data redacted."""
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date
 from enum import Enum
 from typing import Any, Final
 from uuid import UUID
@@ -21,6 +21,8 @@ TO_REDACT: Final = {
     "lng",
     "last_loc_latitude",
     "last_loc_longitude",
+    "latitude",
+    "longitude",
 }
 
 
@@ -30,7 +32,7 @@ def _json_dict(fields: list[tuple[str, object]]) -> dict[str, object]:
 
 
 def _json_value(value: object) -> object:
-    if isinstance(value, datetime):
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Enum):
         return value.name.lower()

@@ -4,13 +4,16 @@ from collections.abc import Callable, Iterable
 from typing import override
 
 from homeassistant.core import callback
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN, MANUFACTURER, WEB_APP_URL
-from .coordinator import InvoxiaConfigEntry, InvoxiaCoordinator, InvoxiaTrackerData
+from .coordinator import (
+    InvoxiaConfigEntry,
+    InvoxiaCoordinator,
+    InvoxiaTrackerData,
+    device_info,
+)
 
 
 class InvoxiaEntity(CoordinatorEntity[InvoxiaCoordinator]):
@@ -21,33 +24,23 @@ class InvoxiaEntity(CoordinatorEntity[InvoxiaCoordinator]):
     def __init__(
         self,
         coordinator: InvoxiaCoordinator,
-        tracker_id: int,
+        serial: str,
         description: EntityDescription,
     ) -> None:
-        """Attach the entity to its tracker's device."""
+        """Attach the entity to the device of the tracker with this serial number."""
         super().__init__(coordinator)
         self.entity_description = description
-        self._tracker_id = tracker_id
+        self._serial = serial
         self._written_data: InvoxiaTrackerData | None = None
         self._written_available: bool | None = None
-        tracker = self.data.tracker
-        self._attr_unique_id = f"{tracker.serial}_{description.key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, tracker.serial)},
-            name=tracker.name,
-            manufacturer=MANUFACTURER,
-            model=tracker.model,
-            model_id=tracker.device_type,
-            sw_version=tracker.version_build,
-            serial_number=tracker.serial,
-            configuration_url=WEB_APP_URL,
-        )
+        self._attr_unique_id = f"{serial}_{description.key}"
+        self._attr_device_info = device_info(self.data.tracker)
 
     @override
     async def async_added_to_hass(self) -> None:
         """Remember what the first state, written next, is made of."""
         await super().async_added_to_hass()
-        self._written_data = self.coordinator.data.get(self._tracker_id)
+        self._written_data = self.coordinator.data.get(self._serial)
         self._written_available = self.available
 
     @callback
@@ -60,7 +53,7 @@ class InvoxiaEntity(CoordinatorEntity[InvoxiaCoordinator]):
         """
         # The coordinator keeps the very object of a tracker that did not change:
         # identity says it all, where comparing values would cost more.
-        data = self.coordinator.data.get(self._tracker_id)
+        data = self.coordinator.data.get(self._serial)
         available = self.available
         if data is self._written_data and available is self._written_available:
             return
@@ -71,12 +64,12 @@ class InvoxiaEntity(CoordinatorEntity[InvoxiaCoordinator]):
     @property
     def data(self) -> InvoxiaTrackerData:
         """The latest data of this entity's tracker."""
-        return self.coordinator.data[self._tracker_id]
+        return self.coordinator.data[self._serial]
 
     @property
     def available(self) -> bool:
         """Tell whether the last poll succeeded and could read the tracker."""
-        data = self.coordinator.data.get(self._tracker_id)
+        data = self.coordinator.data.get(self._serial)
         return super().available and data is not None and not data.unreadable
 
 
@@ -84,11 +77,11 @@ def async_add_tracker_entities[DescriptionT: EntityDescription](
     entry: InvoxiaConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
     descriptions: Iterable[DescriptionT],
-    entity_factory: Callable[[InvoxiaCoordinator, int, DescriptionT], InvoxiaEntity],
+    entity_factory: Callable[[InvoxiaCoordinator, str, DescriptionT], InvoxiaEntity],
 ) -> None:
     """Add a platform's entities for every tracker, now and when new ones appear."""
     coordinator = entry.runtime_data
-    known: set[int] = set()
+    known: set[str] = set()
     descriptions = tuple(descriptions)
 
     def add_new_trackers() -> None:
@@ -99,8 +92,8 @@ def async_add_tracker_entities[DescriptionT: EntityDescription](
             return
         known.update(new)
         async_add_entities(
-            entity_factory(coordinator, tracker_id, description)
-            for tracker_id in sorted(new)
+            entity_factory(coordinator, serial, description)
+            for serial in sorted(new)
             for description in descriptions
         )
 

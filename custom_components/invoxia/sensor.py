@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import IntEnum
 from typing import Final, override
 
 from homeassistant.components.sensor import (
@@ -32,24 +33,21 @@ class InvoxiaSensorEntityDescription(SensorEntityDescription):
 
 
 def _last_seen(data: InvoxiaTrackerData) -> datetime | None:
-    """When the tracker was last heard of: its last event or its last fix."""
+    """When the tracker was last heard of: its last event or its position's time."""
     status = data.tracker.tracker_status
-    moments = [moment for moment in (status.last_event, status.last_location) if moment]
+    position_time = data.position.time if data.position else None
+    moments = [moment for moment in (status.last_event, position_time) if moment]
     return max(moments, default=None)
 
 
-def _location_method(data: InvoxiaTrackerData) -> str | None:
-    """How the latest fix was obtained."""
-    return data.fix.method.name.lower() if data.fix else None
+def _option[EnumT: IntEnum](value: EnumT | None) -> str | None:
+    """Return the state of an enum value; None (shown as unknown) for UNKNOWN."""
+    return None if value is None or value.name == "UNKNOWN" else value.name.lower()
 
 
-def _subscription_end(data: InvoxiaTrackerData) -> date | None:
-    """Return the day the subscription ends, when the API gives a date."""
-    end = data.tracker.tracker_status.sub_end_date
-    try:
-        return date.fromisoformat(end[:10]) if end else None
-    except ValueError:
-        return None
+def _options(values: type[IntEnum]) -> list[str]:
+    """List the states of an enum sensor: its known values."""
+    return [value.name.lower() for value in values if value.name != "UNKNOWN"]
 
 
 SENSORS: Final[tuple[InvoxiaSensorEntityDescription, ...]] = (
@@ -70,16 +68,16 @@ SENSORS: Final[tuple[InvoxiaSensorEntityDescription, ...]] = (
         key="location_method",
         translation_key="location_method",
         device_class=SensorDeviceClass.ENUM,
-        options=[method.name.lower() for method in TrackerMethod],
-        value_fn=_location_method,
+        options=_options(TrackerMethod),
+        value_fn=lambda data: _option(data.position.method if data.position else None),
     ),
     InvoxiaSensorEntityDescription(
         key="mode",
         translation_key="mode",
         device_class=SensorDeviceClass.ENUM,
         entity_category=EntityCategory.DIAGNOSTIC,
-        options=[mode.name.lower() for mode in TrackerMode],
-        value_fn=lambda data: data.tracker.tracker_config.mode.name.lower(),
+        options=_options(TrackerMode),
+        value_fn=lambda data: _option(data.tracker.tracker_config.mode),
     ),
     InvoxiaSensorEntityDescription(
         key="network_operator",
@@ -94,7 +92,7 @@ SENSORS: Final[tuple[InvoxiaSensorEntityDescription, ...]] = (
         device_class=SensorDeviceClass.DATE,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=_subscription_end,
+        value_fn=lambda data: data.tracker.tracker_status.sub_end_date,
     ),
 )
 

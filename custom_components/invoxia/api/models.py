@@ -2,8 +2,10 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import IntEnum, StrEnum
+import math
+import re
 from typing import ClassVar, Final, Self, TypedDict, override
 import uuid
 
@@ -19,6 +21,11 @@ class _UnknownIntEnum(IntEnum):
     @override
     def _missing_(cls, value: object) -> Self:
         return cls["UNKNOWN"]
+
+    @classmethod
+    def of(cls, value: int | None) -> Self:
+        """Return the member of a value; UNKNOWN when there is none or it is unknown."""
+        return cls["UNKNOWN"] if value is None else cls(value)
 
 
 class TrackerIcon(_UnknownIntEnum):
@@ -128,7 +135,13 @@ class TrackerUsage(StrEnum):
 
 
 class _Fields:
-    """Typed access to the fields of a JSON object; errors name model and field."""
+    """Typed access to the fields of a JSON object; errors name model and field.
+
+    `read_*` fields are required: a missing or ill-typed one makes the whole object
+    unreadable. `optional_*` fields may be missing or null. `lenient_*` fields are
+    unknown (None) when missing, ill-typed or impossible: one odd value must not
+    make a whole tracker unreadable.
+    """
 
     def __init__(self, data: object, model: str) -> None:
         if not isinstance(data, Mapping):
@@ -152,30 +165,18 @@ class _Fields:
         return self._data.get(key) is not None
 
     def read_int(self, key: str) -> int:
-        """Read an integer, also when the API sends it as a numeric string."""
-        value = self._get(key)
-        if isinstance(value, bool):
+        """Read an integer, also when the API sends it as a string or as 87.0."""
+        value = _as_int(self._get(key))
+        if value is None:
             raise self._fail(key, "an integer")
-        if isinstance(value, int):
-            return value
-        if isinstance(value, str):
-            try:
-                return int(value)
-            except ValueError:
-                pass
-        raise self._fail(key, "an integer")
+        return value
 
     def read_float(self, key: str) -> float:
-        """Read a number, also when the API sends it as a numeric string."""
-        value = self._get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        if isinstance(value, str):
-            try:
-                return float(value)
-            except ValueError:
-                pass
-        raise self._fail(key, "a number")
+        """Read a finite number, also when the API sends it as a numeric string."""
+        value = _as_float(self._get(key))
+        if value is None:
+            raise self._fail(key, "a number")
+        return value
 
     def read_str(self, key: str) -> str:
         """Read a string."""
@@ -194,16 +195,11 @@ class _Fields:
         raise self._fail(key, "a boolean")
 
     def read_datetime(self, key: str) -> datetime:
-        """Read an RFC 3339 date-time; one without an offset is UTC."""
-        value = self._get(key)
-        if isinstance(value, str):
-            try:
-                parsed = datetime.fromisoformat(value)
-            except ValueError:
-                pass
-            else:
-                return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-        raise self._fail(key, "an RFC 3339 date-time")
+        """Read an RFC 3339 date-time, in UTC; one without an offset is UTC."""
+        value = _as_datetime(self._get(key))
+        if value is None:
+            raise self._fail(key, "an RFC 3339 date-time")
+        return value
 
     def read_uuid(self, key: str) -> uuid.UUID:
         """Read a UUID."""
@@ -224,21 +220,101 @@ class _Fields:
         """Read a string that may be missing or null."""
         return self.read_str(key) if self.has(key) else None
 
-    def optional_int(self, key: str) -> int | None:
-        """Read an integer that may be missing or null."""
-        return self.read_int(key) if self.has(key) else None
+    def optional_bool(self, key: str) -> bool | None:
+        """Read a boolean that may be missing or null."""
+        return self.read_bool(key) if self.has(key) else None
 
-    def optional_float(self, key: str) -> float | None:
-        """Read a number that may be missing or null."""
-        return self.read_float(key) if self.has(key) else None
+    def lenient_str(self, key: str) -> str | None:
+        """Read a string; an empty or ill-typed one is unknown."""
+        value = self._data.get(key)
+        return value if isinstance(value, str) and value else None
 
-    def optional_datetime(self, key: str) -> datetime | None:
-        """Read a date-time that may be missing or null."""
-        return self.read_datetime(key) if self.has(key) else None
+    def lenient_int(
+        self, key: str, minimum: int | None = None, maximum: int | None = None
+    ) -> int | None:
+        """Read an integer within bounds; anything else is unknown."""
+        value = _as_int(self._data.get(key))
+        if value is None or not _within(value, minimum, maximum):
+            return None
+        return value
+
+    def lenient_float(
+        self, key: str, minimum: float | None = None, maximum: float | None = None
+    ) -> float | None:
+        """Read a finite number within bounds; anything else is unknown."""
+        value = _as_float(self._data.get(key))
+        if value is None or not _within(value, minimum, maximum):
+            return None
+        return value
+
+    def lenient_datetime(self, key: str) -> datetime | None:
+        """Read an RFC 3339 date-time, in UTC; anything else is unknown."""
+        return _as_datetime(self._data.get(key))
+
+    def lenient_date(self, key: str) -> date | None:
+        """Read a date, or the date of a date-time; anything else is unknown."""
+        value = self._data.get(key)
+        if not isinstance(value, str):
+            return None
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
 
     def read_object(self, key: str, model: str) -> _Fields:
         """Read a nested JSON object."""
         return _Fields(self._get(key), f"{self._model}.{model}")
+
+
+def _as_float(value: object) -> float | None:
+    """Read a finite number from a JSON number or numeric string, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    if isinstance(value, int):
+        return float(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    return None
+
+
+def _as_int(value: object) -> int | None:
+    """Read an integer from a JSON integer, an integral number or numeric string."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    number = _as_float(value)
+    return int(number) if number is not None and number.is_integer() else None
+
+
+def _within(value: float, minimum: float | None, maximum: float | None) -> bool:
+    """Tell whether a value lies within optional inclusive bounds."""
+    return (minimum is None or value >= minimum) and (
+        maximum is None or value <= maximum
+    )
+
+
+# RFC 3339 allows a lower-case separator and zone, and a leap second (":60").
+_RFC3339_LEAP_SECOND: Final = re.compile(r"(?<=\d\d:\d\d):60(?:\.\d+)?")
+
+
+def _as_datetime(value: object) -> datetime | None:
+    """Read an aware UTC datetime from an RFC 3339 string, else None.
+
+    A leap second is read as the second before it; a moment outside what a datetime
+    can hold once in UTC (year 9999 behind UTC, year 1 ahead of it) is None.
+    """
+    if not isinstance(value, str):
+        return None
+    text = _RFC3339_LEAP_SECOND.sub(":59.999999", value.upper())
+    try:
+        parsed = datetime.fromisoformat(text)
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -264,7 +340,7 @@ class User:
 class TrackerConfig:
     """Settings of a tracker."""
 
-    color: int
+    color: int | None
     firmware_path: str
     icon: TrackerIcon
     mode: TrackerMode
@@ -287,10 +363,11 @@ class TrackerConfig:
     def from_fields(cls, fields: _Fields) -> Self:
         """Build from the fields of a tracker_config object."""
         return cls(
-            color=fields.read_int("color"),
+            color=fields.lenient_int("color", 0),
             firmware_path=fields.read_str("firmware_path"),
-            icon=TrackerIcon(fields.read_int("icon")),
-            mode=TrackerMode(fields.read_int("mode")),
+            icon=TrackerIcon.of(fields.lenient_int("icon")),
+            # The API sends the mode as a number or as a string ("6", "235").
+            mode=TrackerMode.of(fields.lenient_int("mode")),
             network=fields.read_str("network"),
             network_region=fields.read_str("network_region"),
             notify_position=fields.read_bool("notify_position"),
@@ -298,29 +375,41 @@ class TrackerConfig:
             usage=TrackerUsage(fields.read_str("usage"))
             if fields.has("usage")
             else TrackerUsage.UND,
-            board_name=fields.optional_str("board_name"),
+            board_name=fields.lenient_str("board_name"),
             image=fields.optional_str("image"),
-            network_config=fields.optional_int("network_config"),
-            weight=fields.optional_float("weight"),
+            network_config=fields.lenient_int("network_config"),
+            weight=fields.lenient_float("weight", 0),
         )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TrackerStatus:
-    """Current state of a tracker: battery, last fix, subscription."""
+    """Current state of a tracker: battery, last fix, subscription.
 
-    battery: int
-    begin_date: datetime
-    network_operator: str
+    The listings recorded from the real API carry no last position (`last_loc_*`,
+    `last_location`) and no `lost_pending`: those are None then. `stationary` counts
+    the tracker's reports at rest since it last moved: 0 while it moves.
+    `last_event` is when the tracker last talked to the server, with or without a
+    new fix. Impossible values (a battery of 140 %, a latitude of 91) are None.
+    """
+
+    battery: int | None
+    begin_date: datetime | None
+    network_operator: str | None
     state: str
-    stationary: int
+    stationary: int | None
     sub_state: str
     last_event: datetime | None
     last_loc_latitude: float | None
     last_loc_longitude: float | None
     last_location: datetime | None
-    lost_pending: bool
-    sub_end_date: str | None
+    lost_pending: bool | None
+    sub_end_date: date | None
+
+    @property
+    def moving(self) -> bool | None:
+        """Whether the tracker moves; None when its status does not say."""
+        return None if self.stationary is None else self.stationary == 0
 
     @classmethod
     def from_json(cls, data: object) -> Self:
@@ -331,33 +420,35 @@ class TrackerStatus:
     def from_fields(cls, fields: _Fields) -> Self:
         """Build from the fields of a tracker_status object."""
         return cls(
-            battery=fields.read_int("battery"),
-            begin_date=fields.read_datetime("begin_date"),
-            network_operator=fields.read_str("network_operator"),
+            battery=fields.lenient_int("battery", 0, 100),
+            begin_date=fields.lenient_datetime("begin_date"),
+            network_operator=fields.lenient_str("network_operator"),
             state=fields.read_str("state"),
-            stationary=fields.read_int("stationary"),
+            stationary=fields.lenient_int("stationary", 0),
             sub_state=fields.read_str("sub_state"),
-            last_event=fields.optional_datetime("last_event"),
-            last_loc_latitude=fields.optional_float("last_loc_latitude"),
-            last_loc_longitude=fields.optional_float("last_loc_longitude"),
-            last_location=fields.optional_datetime("last_location"),
-            lost_pending=fields.read_bool("lost_pending")
-            if fields.has("lost_pending")
-            else False,
-            sub_end_date=fields.optional_str("sub_end_date"),
+            last_event=fields.lenient_datetime("last_event"),
+            last_loc_latitude=fields.lenient_float("last_loc_latitude", -90, 90),
+            last_loc_longitude=fields.lenient_float("last_loc_longitude", -180, 180),
+            last_location=fields.lenient_datetime("last_location"),
+            lost_pending=fields.optional_bool("lost_pending"),
+            sub_end_date=fields.lenient_date("sub_end_date"),
         )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TrackerData:
-    """One location fix of a tracker."""
+    """One location fix of a tracker.
+
+    Impossible coordinates (outside the globe, NaN, infinite) and a precision that
+    is not a distance are None; the rest of the fix still counts.
+    """
 
     datetime: datetime
-    lat: float
-    lng: float
+    lat: float | None
+    lng: float | None
     method: TrackerMethod
-    pkt_drop: int
-    precision: int
+    pkt_drop: int | None
+    precision: int | None
     uuid: uuid.UUID
 
     @classmethod
@@ -366,11 +457,11 @@ class TrackerData:
         fields = _Fields(data, "TrackerData")
         return cls(
             datetime=fields.read_datetime("datetime"),
-            lat=fields.read_float("lat"),
-            lng=fields.read_float("lng"),
-            method=TrackerMethod(fields.read_int("method")),
-            pkt_drop=fields.read_int("pkt_drop"),
-            precision=fields.read_int("precision"),
+            lat=fields.lenient_float("lat", -90, 90),
+            lng=fields.lenient_float("lng", -180, 180),
+            method=TrackerMethod.of(fields.lenient_int("method")),
+            pkt_drop=fields.lenient_int("pkt_drop", 0),
+            precision=fields.lenient_int("precision", 0),
             uuid=fields.read_uuid("uuid"),
         )
 
@@ -379,9 +470,9 @@ class _DeviceFields(TypedDict):
     """The fields every device has."""
 
     id: int
-    created: datetime
+    created: datetime | None
     name: str
-    version: str
+    version: str | None
     timezone: str | None
 
 
@@ -392,9 +483,10 @@ class Device:
     device_type: ClassVar[str]
 
     id: int
-    created: datetime
+    created: datetime | None
     name: str
-    version: str
+    version: str | None
+    """The firmware version of a tracker, the app's version on a phone."""
     timezone: str | None
 
     @staticmethod
@@ -411,9 +503,9 @@ class Device:
     def _common(fields: _Fields) -> _DeviceFields:
         return _DeviceFields(
             id=fields.read_int("id"),
-            created=fields.read_datetime("created"),
+            created=fields.lenient_datetime("created"),
             name=fields.read_str("name"),
-            version=fields.read_str("version"),
+            version=fields.lenient_str("version"),
             timezone=fields.optional_str("timezone"),
         )
 
@@ -443,25 +535,42 @@ class Iphone(Phone):
     device_type = "iphone"
 
 
+_LOST_MODES: Final = frozenset({TrackerMode.LOST, TrackerMode.LOST_PET})
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Tracker(Device):
     """A GPS tracker, with its settings and current status."""
 
     device_type = "tracker"
+    product: ClassVar[str] = "GPS Tracker"
+    """What the tracker is, for the types whose listing names no model."""
 
     serial: str
-    version_build: str
+    version_build: str | None
+    """The firmware's build hash, such as 8d2ce7f."""
     model: str | None
     tracker_config: TrackerConfig
     tracker_status: TrackerStatus
+
+    @property
+    def model_name(self) -> str:
+        """The tracker's model: the one listed, else its type's product."""
+        return self.model or self.product
+
+    @property
+    def lost_mode(self) -> bool:
+        """Whether lost mode is pending, or the tracker is in a lost mode."""
+        pending = self.tracker_status.lost_pending
+        return self.tracker_config.mode in _LOST_MODES if pending is None else pending
 
     @classmethod
     def _from_fields(cls, fields: _Fields) -> Self:
         return cls(
             **cls._common(fields),
             serial=fields.read_str("serial"),
-            version_build=fields.read_str("version_build"),
-            model=fields.optional_str("model"),
+            version_build=fields.lenient_str("version_build"),
+            model=fields.lenient_str("model"),
             tracker_config=TrackerConfig.from_fields(
                 fields.read_object("tracker_config", "TrackerConfig")
             ),
@@ -473,9 +582,10 @@ class Tracker(Device):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Tracker01(Tracker):
-    """A first-generation tracker."""
+    """A first-generation tracker, on LoRa and Sigfox."""
 
     device_type = "tracker_01"
+    product = "GPS Tracker (LoRa, Sigfox)"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -483,13 +593,15 @@ class Tracker03(Tracker):
     """A tracker of the third generation."""
 
     device_type = "tracker_03"
+    product = "GPS Tracker (3rd generation)"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Tracker04(Tracker):
-    """A tracker of the fourth generation."""
+    """A tracker of the fourth generation, on LTE-M."""
 
     device_type = "tracker_04"
+    product = "Cellular GPS Tracker"
 
 
 _DEVICE_TYPES: Final[Mapping[str, type[Phone | Tracker]]] = {
