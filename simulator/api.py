@@ -102,6 +102,8 @@ class ApiRoutes:
         self._world = world
         self._faults = faults
         self._counters = counters
+        self._answered: dict[str, web.Response] = {}
+        """The first real answer of each URL, for a replay."""
 
     def routes(self) -> list[web.RouteDef]:
         """Return the API's routes, each counted under its path template."""
@@ -140,8 +142,13 @@ class ApiRoutes:
         self, request: web.Request, endpoint: Endpoint, fault: Fault | None
     ) -> web.Response:
         """Answer a request as the fault in force, if any, dictates."""
-        if fault is None:
-            return await self._respond(request, endpoint)
+        if fault is None or fault.kind is FaultKind.REPLAYED:
+            replay = None if fault is None else self._answered.get(str(request.rel_url))
+            response = replay or await self._respond(request, endpoint)
+            self._answered.setdefault(str(request.rel_url), response)
+            return web.Response(
+                body=_body(response), status=response.status, headers=response.headers
+            )
         if fault.kind is FaultKind.STATUS and fault.status is not None:
             return _forced(fault.status, fault.retry_after)
         if fault.kind is FaultKind.MALFORMED:

@@ -36,6 +36,9 @@ class FaultKind(StrEnum):
     """The real answer, padded with whitespace to more than `size` bytes."""
     DISORDERED = "disordered"
     """A real list answer reversed, each item twice; any other answer as it is."""
+    REPLAYED = "replayed"
+    """The answer given to the first request of this very URL, as a stale cache
+    replays it; the real answer when there was none."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -434,6 +434,8 @@ class Tracker:
         self._planted = not quirks
         self.missing_fields: frozenset[str] = frozenset()
         """Top-level fields the API leaves out when it lists the tracker."""
+        self.overrides: JsonObject = {}
+        """Fields the API lists with these values instead: nested objects merge."""
         self.reported_type: str | None = None
         """The type the API lists the tracker as, when not its own."""
         self.clock_ahead_us = 0
@@ -557,7 +559,7 @@ class Tracker:
         }
         for key in self.missing_fields:
             del answer[key]
-        return answer
+        return _merged(answer, self.overrides)
 
     def _recorded_device_json(self, now_us: int) -> JsonObject:
         """Render the tracker as the recorded replies list one."""
@@ -575,7 +577,7 @@ class Tracker:
         }
         for key in self.missing_fields:
             del answer[key]
-        return answer
+        return _merged(answer, self.overrides)
 
     def config_json(self) -> JsonObject:
         """Render the `tracker_config` object."""
@@ -824,6 +826,19 @@ class Tracker:
         return fixes
 
 
+def _merged(answer: JsonObject, overrides: JsonObject) -> JsonObject:
+    """Return an answer with some of its fields replaced; nested objects merge."""
+    merged = dict(answer)
+    for key, value in overrides.items():
+        inner = merged.get(key)
+        merged[key] = (
+            _merged(inner, value)
+            if isinstance(inner, dict) and isinstance(value, dict)
+            else value
+        )
+    return merged
+
+
 def _time(fix: Fix) -> int:
     """Sort key of fixes."""
     return fix.time_us
@@ -1000,11 +1015,14 @@ class World:
         *,
         missing: Collection[str] = (),
         device_type: str | None = None,
+        overrides: JsonObject | None = None,
     ) -> None:
         """Have the API list a tracker unlike it is; with no options, as it is again.
 
-        The listing then leaves out the `missing` top-level fields and, with a
-        `device_type`, gives the tracker that type, such as one newer than the client.
+        The listing then leaves out the `missing` top-level fields, with a
+        `device_type` gives the tracker that type, such as one newer than the client,
+        and gives the fields of `overrides` their values (nested objects merge): a
+        battery of 140, a latitude of "nan".
         """
         tracker = self.tracker(tracker_id)
         fields = tracker.device_json(self.user_id, self._now_us).keys()
@@ -1014,6 +1032,7 @@ class World:
             raise ValueError(msg)
         tracker.missing_fields = frozenset(missing)
         tracker.reported_type = device_type
+        tracker.overrides = overrides or {}
 
     def set_shape(self, tracker_id: int, shape: ReplyShape) -> None:
         """Have the API render a tracker in another shape from now on."""

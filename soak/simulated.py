@@ -43,7 +43,8 @@ class Truth:
 class Stepped:
     """What the world did before a poll: the tracker concerned, the new password."""
 
-    tracker: int | None
+    tracker: str | None
+    """The serial number of the tracker concerned."""
     password: str | None
 
 
@@ -88,7 +89,7 @@ class SimulatedWorld:
         tracker = answer.get("tracker")
         password = answer.get("password")
         return Stepped(
-            tracker=tracker if isinstance(tracker, int) else None,
+            tracker=tracker if isinstance(tracker, str) else None,
             password=password if isinstance(password, str) else None,
         )
 
@@ -180,19 +181,20 @@ class _Disturber:
                             path=f"/devices/{tracker_id}/tracker_data/",
                         )
                     )
-                    answer["tracker"] = tracker_id
+                    answer["tracker"] = world.tracker(tracker_id).serial
             case Disturbance.TRACKER_ADDED:
                 lat, lng = world.home
-                answer["tracker"] = world.add_tracker(
+                added = world.add_tracker(
                     position=(
                         lat + self._rng.uniform(-1, 1) * _NEW_TRACKER_RADIUS_DEGREES,
                         lng + self._rng.uniform(-1, 1) * _NEW_TRACKER_RADIUS_DEGREES,
                     )
                 )
+                answer["tracker"] = world.tracker(added).serial
             case Disturbance.TRACKER_REMOVED if len(before) > 1:
                 tracker_id = self._rng.choice(list(before))
+                answer["tracker"] = world.tracker(tracker_id).serial
                 world.remove_tracker(tracker_id)
-                answer["tracker"] = tracker_id
             case Disturbance.CREDENTIALS_CHANGED:
                 self._passwords += 1
                 password = f"soak-password-{self._passwords}"

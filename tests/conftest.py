@@ -30,7 +30,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.invoxia.const import CONF_API_URL, DOMAIN
 from custom_components.invoxia.coordinator import InvoxiaCoordinator
 from custom_components.invoxia.diagnostics import async_get_config_entry_diagnostics
-from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, Simulator, World
+from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, ReplyShape, Simulator, World
 
 SIMULATOR_START = datetime(2026, 1, 1, 12, tzinfo=UTC)
 
@@ -78,9 +78,22 @@ POLL_INTERVAL = timedelta(seconds=60)
 
 
 @pytest.fixture
-async def simulator(socket_enabled: None) -> AsyncGenerator[Simulator]:
+def reply_shape() -> ReplyShape:
+    """Render trackers as the gps_tracker models have them; modules may override it.
+
+    Those that test the integration against both shapes parametrize it with
+    `both_shapes`.
+    """
+    return ReplyShape.MODELLED
+
+
+@pytest.fixture
+async def simulator(
+    socket_enabled: None, reply_shape: ReplyShape
+) -> AsyncGenerator[Simulator]:
     """Run a simulated cloud: seed 1, five trackers, clock at 2026-01-01 12:00 UTC."""
-    async with Simulator(World(seed=1, trackers=5, start=SIMULATOR_START)) as running:
+    world = World(seed=1, trackers=5, start=SIMULATOR_START, shape=reply_shape)
+    async with Simulator(world) as running:
         yield running
 
 

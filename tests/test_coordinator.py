@@ -1,17 +1,19 @@
 """Polling: what each poll costs, and how API failures show in Home Assistant."""
 
 from datetime import timedelta
+import logging
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.invoxia.const import DOMAIN
-from simulator import Fault, FaultKind, Simulator
+from custom_components.invoxia.const import DOMAIN, LOGGER
+from simulator import Fault, FaultKind, Fix, ReplyShape, Simulator
+from simulator.world import JsonObject, JsonValue
 from tests.conftest import poll
 
 LISTING = "/devices/"
@@ -112,17 +114,15 @@ async def test_rate_limit_waits_as_long_as_the_api_asks(
     assert STATE_UNAVAILABLE not in _tracker_states(hass).values()
 
 
-@pytest.mark.parametrize("status", [401, 403])
 async def test_refused_credentials_start_one_reauth_and_stop_polling(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: Simulator,
     freezer: FrozenDateTimeFactory,
-    status: int,
 ) -> None:
-    """401/403 after good polls: one reauth flow, no more polls until it is done."""
+    """401 after good polls: one reauth flow, no more polls until it is done."""
     await poll(hass, freezer)
-    simulator.faults.add(Fault(FaultKind.STATUS, status=status))
+    simulator.faults.add(Fault(FaultKind.STATUS, status=401))
     simulator.counters.reset()
     await poll(hass, freezer)
     await poll(hass, freezer)
@@ -131,6 +131,30 @@ async def test_refused_credentials_start_one_reauth_and_stop_polling(
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
     assert flows[0]["context"]["entry_id"] == init_integration.entry_id
+
+
+async def test_forbidden_data_makes_entities_unavailable_without_reauth(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """403: the password is right, so no reauth; entities unavailable, polls go on."""
+    simulator.faults.add(Fault(FaultKind.STATUS, status=403, count=2))
+    simulator.counters.reset()
+    await poll(hass, freezer)
+    await poll(hass, freezer)
+    assert simulator.counters.total == 2
+    assert set(_tracker_states(hass).values()) == {STATE_UNAVAILABLE}
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert (
+        "Error fetching invoxia data: Invoxia does not allow this account to see its "
+        "trackers' data (HTTP 403)"
+    ) in caplog.text
+    await poll(hass, freezer)
+    assert STATE_UNAVAILABLE not in _tracker_states(hass).values()
 
 
 async def test_password_changed_elsewhere_fails_setup_into_reauth(
@@ -157,13 +181,17 @@ async def test_unreachable_api_at_setup_is_retried(
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
 
 
-async def test_one_trackers_history_failing_keeps_its_accuracy(
+async def test_one_trackers_history_failing_shows_its_listed_position_without_accuracy(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: Simulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A failed history keeps the last accuracy, fails nothing, and is asked again."""
+    """A failed history: the listed position, accuracy unknown; asked again next poll.
+
+    The listing says where the tracker is; the accuracy of the last fix whose
+    details are known belongs to another position, so it is not shown.
+    """
     world = simulator.world
     tracker_id = world.tracker_ids[0]
     entity_id = er.async_get(hass).async_get_entity_id(
@@ -183,7 +211,7 @@ async def test_one_trackers_history_failing_keeps_its_accuracy(
     assert state is not None
     assert (state.attributes["latitude"], state.attributes["gps_accuracy"]) == (
         48.8584,
-        accuracy,
+        0,
     )
     assert init_integration.runtime_data.last_update_success is True
 
@@ -232,3 +260,315 @@ async def test_new_tracker_gets_entities_and_removed_one_loses_its_device(
         )
         == 5 * 9
     )
+
+
+def _entity_id(hass: HomeAssistant, domain: str, unique_id: str) -> str:
+    entity_id = er.async_get(hass).async_get_entity_id(domain, DOMAIN, unique_id)
+    assert entity_id is not None
+    return entity_id
+
+
+def _state(hass: HomeAssistant, domain: str, unique_id: str) -> State:
+    state = hass.states.get(_entity_id(hass, domain, unique_id))
+    assert state is not None
+    return state
+
+
+def _device(
+    hass: HomeAssistant, entry: MockConfigEntry, serial: str
+) -> dr.DeviceEntry | None:
+    """Return the entry's device of a tracker, if it has one."""
+    devices = [
+        device
+        for device in dr.async_entries_for_config_entry(
+            dr.async_get(hass), entry.entry_id
+        )
+        if (DOMAIN, serial) in device.identifiers
+    ]
+    assert len(devices) <= 1
+    return devices[0] if devices else None
+
+
+def _position(hass: HomeAssistant, serial: str) -> tuple[object, object, object]:
+    attributes = _state(hass, "device_tracker", serial).attributes
+    return (
+        attributes.get("latitude"),
+        attributes.get("longitude"),
+        attributes.get("gps_accuracy"),
+    )
+
+
+@pytest.mark.parametrize("reply_shape", [ReplyShape.RECORDED])
+@pytest.mark.usefixtures("init_integration")
+async def test_recorded_listing_positions_trackers_from_their_newest_fix(
+    hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
+) -> None:
+    """A listing without last position: each tracker shows its newest fix.
+
+    Its last_event says when to ask again: unchanged, the poll is the listing alone;
+    moved by a fix or a keep-alive, its history is asked once.
+    """
+    world = simulator.world
+    for tracker_id in world.tracker_ids:
+        tracker = world.tracker(tracker_id)
+        fix = tracker.last_fix
+        assert fix is not None
+        assert _position(hass, tracker.serial) == (
+            round(fix.lat, 6),
+            round(fix.lng, 6),
+            fix.precision,
+        )
+    simulator.counters.reset()
+    await poll(hass, freezer)
+    assert dict(simulator.counters.requests) == {LISTING: 1}
+
+    moved = world.tracker(world.tracker_ids[0])
+    world.move_tracker(moved.id, 48.8584, 2.2945, precision=9, method=3)
+    await poll(hass, freezer)
+    assert dict(simulator.counters.requests) == {LISTING: 2, HISTORY: 1}
+    assert _position(hass, moved.serial) == (48.8584, 2.2945, 9)
+    state = _state(hass, "device_tracker", moved.serial)
+    assert state.attributes["source_type"] == "router"
+
+
+@pytest.mark.parametrize("reply_shape", [ReplyShape.RECORDED])
+@pytest.mark.usefixtures("init_integration")
+async def test_status_without_last_event_asks_the_fix_each_poll_and_writes_nothing(
+    hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
+) -> None:
+    """Nothing says when such a tracker moves: its newest fix is asked every poll.
+
+    An unchanged fix writes no state; a new one moves the tracker.
+    """
+    world = simulator.world
+    tracker = world.tracker(world.tracker_ids[0])
+    world.misreport(tracker.id, overrides={"tracker_status": {"last_event": None}})
+    await poll(hass, freezer)
+    before = {state.entity_id: state.last_reported for state in hass.states.async_all()}
+    simulator.counters.reset()
+    await poll(hass, freezer)
+    await poll(hass, freezer)
+    assert dict(simulator.counters.requests) == {LISTING: 2, HISTORY: 2}
+    assert {
+        state.entity_id: state.last_reported for state in hass.states.async_all()
+    } == before
+    world.move_tracker(tracker.id, 48.8584, 2.2945, precision=9)
+    await poll(hass, freezer)
+    assert _position(hass, tracker.serial) == (48.8584, 2.2945, 9)
+
+
+@pytest.mark.parametrize(
+    "coordinates",
+    [
+        {"last_loc_latitude": "nan"},
+        {"last_loc_latitude": 91},
+        {"last_loc_longitude": "-inf"},
+        {"last_loc_longitude": "1e400"},
+    ],
+)
+@pytest.mark.usefixtures("init_integration")
+async def test_impossible_listed_position_is_unknown_and_the_rest_stays(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    coordinates: JsonObject,
+) -> None:
+    """Coordinates off the globe: position unknown, never the last one kept.
+
+    The tracker's other entities, and the other trackers, are unaffected.
+    """
+    world = simulator.world
+    tracker = world.tracker(world.tracker_ids[0])
+    world.move_tracker(tracker.id, 48.8584, 2.2945)
+    world.misreport(tracker.id, overrides={"tracker_status": coordinates})
+    await poll(hass, freezer)
+    state = _state(hass, "device_tracker", tracker.serial)
+    assert state.state == STATE_UNKNOWN
+    assert "latitude" not in state.attributes
+    battery = _state(hass, "sensor", f"{tracker.serial}_battery")
+    assert battery.state == str(tracker.battery(world.now_us))
+    other = world.tracker(world.tracker_ids[1])
+    assert _state(hass, "device_tracker", other.serial).state != STATE_UNAVAILABLE
+
+
+@pytest.mark.parametrize("reply_shape", [ReplyShape.RECORDED])
+@pytest.mark.usefixtures("init_integration")
+async def test_fix_off_the_globe_makes_the_position_unknown(
+    hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
+) -> None:
+    """A newest fix at latitude "nan": position unknown, accuracy and method not."""
+    world = simulator.world
+    tracker = world.tracker(world.tracker_ids[0])
+    world.advance(60)
+    tracker.move_to(
+        Fix(
+            time_us=world.now_us,
+            lat=float("nan"),
+            lng=2.2945,
+            method=2,
+            precision=-4,
+            pkt_drop=0,
+            uuid_bits=1 << 100,
+            text_coordinates=True,
+            offset_suffix=False,
+            rssi=None,
+        )
+    )
+    await poll(hass, freezer)
+    assert _state(hass, "device_tracker", tracker.serial).state == STATE_UNKNOWN
+    method = _state(hass, "sensor", f"{tracker.serial}_location_method")
+    assert method.state == STATE_UNKNOWN
+    simulator.counters.reset()
+    await poll(hass, freezer)
+    assert dict(simulator.counters.requests) == {LISTING: 1}
+
+
+@pytest.mark.parametrize(
+    ("battery", "expected"), [(140, STATE_UNKNOWN), ("x", STATE_UNKNOWN), (87.0, "87")]
+)
+@pytest.mark.usefixtures("init_integration")
+async def test_battery_that_makes_no_sense_is_unknown_alone(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    battery: JsonValue,
+    expected: str,
+) -> None:
+    """A battery of 140 % is unknown; the tracker's position stays as it is."""
+    world = simulator.world
+    tracker = world.tracker(world.tracker_ids[0])
+    position = _position(hass, tracker.serial)
+    world.misreport(tracker.id, overrides={"tracker_status": {"battery": battery}})
+    await poll(hass, freezer)
+    assert _state(hass, "sensor", f"{tracker.serial}_battery").state == expected
+    assert _position(hass, tracker.serial) == position
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_trackers_sharing_a_serial_are_one_device_and_one_warning(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Two listed trackers with one serial: the first is shown, a warning said once."""
+    world = simulator.world
+    first = world.tracker(world.tracker_ids[0])
+    twin = world.tracker(world.add_tracker(name="Twin", position=(45.0, 5.0)))
+    twin.serial = first.serial
+    await poll(hass, freezer)
+    await poll(hass, freezer)
+    warnings = [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno >= logging.WARNING and record.name.startswith(LOGGER.name)
+    ]
+    assert warnings == [
+        f"{first.name} and Twin share one serial number: only {first.name} is shown"
+    ]
+    assert len(dr.async_get(hass).devices) == 5
+    assert _position(hass, first.serial)[:2] != (45.0, 5.0)
+
+
+async def test_tracker_paired_again_comes_back_with_its_entities(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Removed, then paired again under a new device id: same serial, same entities."""
+    world = simulator.world
+    tracker = world.tracker(world.tracker_ids[0])
+    entity_id = _entity_id(hass, "device_tracker", tracker.serial)
+    world.remove_tracker(tracker.id)
+    await poll(hass, freezer)
+    assert hass.states.get(entity_id) is None
+    again = world.tracker(world.add_tracker(name=tracker.name, position=(45.0, 5.0)))
+    again.serial = tracker.serial
+    await poll(hass, freezer)
+    assert _entity_id(hass, "device_tracker", tracker.serial) == entity_id
+    assert _position(hass, tracker.serial) == (45.0, 5.0, 10)
+    assert "does not generate unique IDs" not in caplog.text
+
+
+async def test_tracker_whose_serial_changes_is_a_new_device(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A new serial: the old device goes, the new one gets entities, and they stay."""
+    world = simulator.world
+    tracker = world.tracker(world.tracker_ids[0])
+    old_serial = tracker.serial
+    tracker.serial = "00C0FFEE0000"
+    await poll(hass, freezer)
+    assert _device(hass, init_integration, old_serial) is None
+    assert _device(hass, init_integration, "00C0FFEE0000") is not None
+    world.add_tracker(name="Bella", position=(45.0, 5.0))
+    await poll(hass, freezer)
+    assert _state(hass, "device_tracker", "00C0FFEE0000").state != STATE_UNAVAILABLE
+    assert len(hass.states.async_all("device_tracker")) == 6
+
+
+async def test_device_follows_the_app_but_keeps_the_users_name(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Renamed in the Invoxia app, or updated: the device page follows at the next poll.
+
+    A name given in Home Assistant stays.
+    """
+    world = simulator.world
+    renamed, named = (world.tracker(tracker_id) for tracker_id in world.tracker_ids[:2])
+    device_registry = dr.async_get(hass)
+    named_device = _device(hass, init_integration, named.serial)
+    assert named_device is not None
+    device_registry.async_update_device(named_device.id, name_by_user="My dog")
+    renamed.name = "Rex II"
+    named.name = "Ignored"
+    world.misreport(renamed.id, overrides={"version": "tracker_LWT3-3.3.0"})
+    await poll(hass, freezer)
+    device = _device(hass, init_integration, renamed.serial)
+    assert device is not None
+    assert (device.name, device.sw_version) == ("Rex II", "tracker_LWT3-3.3.0")
+    named_device = _device(hass, init_integration, named.serial)
+    assert named_device is not None
+    assert (named_device.name_by_user, named_device.name) == ("My dog", "Ignored")
+
+
+@pytest.mark.parametrize("reply_shape", list(ReplyShape))
+@pytest.mark.usefixtures("init_integration")
+async def test_fix_older_than_the_one_shown_never_replaces_it(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    reply_shape: ReplyShape,
+) -> None:
+    """A history replayed from a stale cache never takes the position back in time.
+
+    The older fix is ignored and asked again; the listing's newer position, when it
+    has one, shows with its accuracy unknown until its fix comes.
+    """
+    world = simulator.world
+    tracker = world.tracker(world.tracker_ids[0])
+    history = f"/devices/{tracker.id}/tracker_data/"
+    world.advance(60)
+    world.move_tracker(tracker.id, 48.8584, 2.2945, precision=8)
+    await poll(hass, freezer)
+    assert _position(hass, tracker.serial) == (48.8584, 2.2945, 8)
+    simulator.faults.add(Fault(FaultKind.REPLAYED, path=history))
+    world.advance(60)
+    world.move_tracker(tracker.id, 48.8606, 2.3376, precision=15)
+    await poll(hass, freezer)
+    expected = {
+        ReplyShape.MODELLED: (48.8606, 2.3376, 0),
+        ReplyShape.RECORDED: (48.8584, 2.2945, 8),
+    }
+    assert _position(hass, tracker.serial) == expected[reply_shape]
+    simulator.faults.clear()
+    await poll(hass, freezer)
+    assert _position(hass, tracker.serial) == (48.8606, 2.3376, 15)

@@ -8,6 +8,8 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
+from simulator import ReplyShape
+
 # The registry fields this integration decides; the others belong to Home Assistant
 # and change between its versions.
 ENTITY_FIELDS = (
@@ -29,9 +31,17 @@ DEVICE_FIELDS = (
     "model",
     "model_id",
     "sw_version",
+    "hw_version",
     "serial_number",
     "configuration_url",
 )
+
+
+@pytest.fixture(params=list(ReplyShape))
+def reply_shape(request: pytest.FixtureRequest) -> ReplyShape:
+    """Show the entities of both shapes of replies: modelled and recorded."""
+    shape: ReplyShape = request.param
+    return shape
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")

@@ -29,7 +29,7 @@ from yarl import URL
 
 from custom_components.invoxia.api.client import MAX_RESPONSE_BYTES
 from custom_components.invoxia.const import CONF_API_URL, DOMAIN, LOGGER
-from simulator import Fault, FaultKind, Simulator
+from simulator import Fault, FaultKind, ReplyShape, Simulator
 from tests.conftest import POLL_INTERVAL, SIMULATOR_START, poll
 
 FAILED = "Error fetching invoxia data: "
@@ -47,6 +47,13 @@ AUTH_FAILED = (
 ENTITIES = 7
 # A name of the .test domain, which never resolves (RFC 6761): only _Resolver knows it.
 API_HOST = "api.invoxia.test"
+
+
+@pytest.fixture(params=list(ReplyShape))
+def reply_shape(request: pytest.FixtureRequest) -> ReplyShape:
+    """Run every fault against both shapes of replies: modelled and recorded."""
+    shape: ReplyShape = request.param
+    return shape
 
 
 @pytest.fixture(autouse=True)
@@ -468,7 +475,7 @@ async def test_tracker_listed_without_a_required_field_alone_goes_unavailable(
     coordinator = init_integration.runtime_data
     broken = world.tracker(world.tracker_ids[1])
     other = world.tracker(world.tracker_ids[0])
-    last_read = coordinator.data[broken.id].tracker
+    last_read = coordinator.data[broken.serial].tracker
     own = {
         entry.entity_id
         for entry in er.async_entries_for_config_entry(
@@ -490,7 +497,7 @@ async def test_tracker_listed_without_a_required_field_alone_goes_unavailable(
     assert unavailable == own
     assert _position(hass, other.serial) == (48.8584, 2.2945, 8)
     assert coordinator.last_update_success is True
-    assert coordinator.data[broken.id].tracker is last_read
+    assert coordinator.data[broken.serial].tracker is last_read
     assert len(_devices(hass, init_integration)) == 5
     assert _take_log(caplog) == [
         f"{broken.name} is unavailable: Cannot read 1 listed device(s): "

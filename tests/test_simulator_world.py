@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from simulator import PAGE_SIZE, Fix, UnknownTrackerError, World
+from simulator import PAGE_SIZE, Fix, ReplyShape, UnknownTrackerError, World
 from simulator.world import DEFAULT_HOME, JsonObject, JsonValue, Position
 from tests.conftest import SIMULATOR_START
 
@@ -524,3 +524,20 @@ def test_a_trackers_clock_can_run_ahead_but_never_back() -> None:
     assert world.tracker(tracker_id).last_fix == ahead
     world.advance(300)
     assert world.move_tracker(tracker_id, 48.86, 2.36).at == ahead.at
+
+
+def test_tracker_in_the_recorded_shape_lists_no_position_and_a_string_mode() -> None:
+    """The recorded shape: no last position, model or lost_pending; mode a string."""
+    world = World(seed=3, trackers=2, start=SIMULATOR_START)
+    tracker_id = world.tracker_ids[0]
+    world.set_shape(tracker_id, ReplyShape.RECORDED)
+    recorded, modelled = (world.device_json(device) for device in world.tracker_ids)
+    assert "model" not in recorded
+    assert "model" in modelled
+    status = recorded["tracker_status"]
+    assert isinstance(status, dict)
+    assert not {"last_location", "last_loc_latitude", "lost_pending"} & status.keys()
+    assert status["state"] == "online"
+    config = recorded["tracker_config"]
+    assert isinstance(config, dict)
+    assert isinstance(config["mode"], str)

@@ -108,21 +108,22 @@ def _position(
     """Compose the position: from the listing when it has one, else from the fix.
 
     The listing's position takes its accuracy and method from the fix fetched for
-    it; a newer listed position, whose fix is not known yet, has neither. Impossible
-    coordinates make the position unknown, never an older one shown as current.
+    it; a newer listed position, whose fix is not known yet (its history failed),
+    has neither. Impossible coordinates make the position unknown, never an older
+    one shown as current.
     """
     status = tracker.tracker_status
-    if status.last_location is not None and (
-        fix is None or fix_of != status.last_location
-    ):
+    listed = status.last_location
+    if listed is not None:
         if status.last_loc_latitude is None or status.last_loc_longitude is None:
             return None
+        details = fix if fix is not None and fix_of == listed else None
         return InvoxiaPosition(
             latitude=status.last_loc_latitude,
             longitude=status.last_loc_longitude,
-            accuracy=None,
-            method=None,
-            time=status.last_location,
+            accuracy=details.precision if details else None,
+            method=details.method if details else None,
+            time=listed,
         )
     if fix is None or fix.lat is None or fix.lng is None:
         return None
@@ -243,10 +244,12 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
 
     def _polling_delay(self, asked: float | None) -> float | None:
         """Wait what the API asks, never less than the interval, at most an hour."""
-        if asked is None or self.update_interval is None:
+        if asked is None:
             return None
-        interval = self.update_interval.total_seconds()
-        return min(max(asked, interval), MAX_RETRY_AFTER.total_seconds())
+        interval = self.update_interval or timedelta(0)
+        return min(
+            max(asked, interval.total_seconds()), MAX_RETRY_AFTER.total_seconds()
+        )
 
     async def _async_latest_fix(
         self, known: InvoxiaTrackerData

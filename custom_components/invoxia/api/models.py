@@ -171,13 +171,6 @@ class _Fields:
             raise self._fail(key, "an integer")
         return value
 
-    def read_float(self, key: str) -> float:
-        """Read a finite number, also when the API sends it as a numeric string."""
-        value = _as_float(self._get(key))
-        if value is None:
-            raise self._fail(key, "a number")
-        return value
-
     def read_str(self, key: str) -> str:
         """Read a string."""
         value = self._get(key)
