@@ -572,3 +572,33 @@ async def test_fix_older_than_the_one_shown_never_replaces_it(
     simulator.faults.clear()
     await poll(hass, freezer)
     assert _position(hass, tracker.serial) == (48.8606, 2.3376, 15)
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "wait"), [(0, 60), (30, 60), (600, 600), (31_536_000, 3600)]
+)
+@pytest.mark.usefixtures("init_integration")
+async def test_rate_limit_waits_the_interval_at_least_and_an_hour_at_most(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    retry_after: int,
+    wait: int,
+) -> None:
+    """After a 429, the next poll comes after max(interval, Retry-After), ≤ 1 hour.
+
+    A Retry-After of 0 never makes Home Assistant poll faster; one of a year never
+    stops polling for good.
+    """
+    simulator.faults.add(
+        Fault(FaultKind.STATUS, status=429, retry_after=retry_after, count=1)
+    )
+    simulator.counters.reset()
+    await poll(hass, freezer)
+    assert simulator.counters.total == 1
+    # Home Assistant schedules polls on whole seconds of the loop's clock.
+    await poll(hass, freezer, timedelta(seconds=wait - 2))
+    assert simulator.counters.total == 1
+    await poll(hass, freezer, timedelta(seconds=2))
+    assert simulator.counters.total == 2
+    assert STATE_UNAVAILABLE not in _tracker_states(hass).values()
