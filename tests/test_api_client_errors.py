@@ -170,7 +170,7 @@ async def test_error_status_raises_its_exception(
 
 
 @pytest.mark.parametrize(
-    ("header", "retry_after"), [(30, 30.0), (0, 0.0), (None, None)]
+    ("header", "retry_after"), [(30, 30.0), (0, None), (None, None)]
 )
 async def test_rate_limit_carries_retry_after_in_seconds(
     simulator: Simulator,
@@ -178,7 +178,7 @@ async def test_rate_limit_carries_retry_after_in_seconds(
     header: int | None,
     retry_after: float | None,
 ) -> None:
-    """A 429 is RateLimitedQuery with Retry-After in seconds, None without it."""
+    """A 429 is RateLimitedQuery with Retry-After in seconds; None without a wait."""
     simulator.faults.add(Fault(FaultKind.STATUS, status=429, retry_after=header))
     with pytest.raises(RateLimitedQuery) as err:
         await client.get_devices()
@@ -429,10 +429,14 @@ async def test_too_deeply_nested_json_is_unknown_answer_scheme(
     [
         (None, None),
         ("120", 120.0),
-        ("0", 0.0),
         ("1.5", 1.5),
-        ("-5", 0.0),
+        ("31536000", 31536000.0),
+        ("0", None),
+        ("-0", None),
+        ("-5", None),
         ("inf", None),
+        ("-inf", None),
+        ("1e400", None),
         ("nan", None),
         ("soon", None),
         ("", None),
@@ -440,15 +444,61 @@ async def test_too_deeply_nested_json_is_unknown_answer_scheme(
         ("Thu, 01 Jan 2026 13:02:00 +0100", 120.0),
         ("Thu, 01 Jan 2026 12:02:00 -0000", 120.0),
         ("Thu, 01 Jan 2026 12:02:00", 120.0),
-        ("Thu, 01 Jan 2026 11:58:00 GMT", 0.0),
+        ("Thu, 01 Jan 2026 12:00:00 GMT", None),
+        ("Thu, 01 Jan 2026 11:58:00 GMT", None),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 251_635_031_999.0),
+        # In UTC a day into year 10000: past what a datetime holds.
+        ("Fri, 31 Dec 9999 23:59:59 -2359", 251_635_118_339.0),
+        ("Sat, 01 Jan 10000 00:00:00 GMT", None),
+        ("Thu, 01 Jan 2026 12:02:00 +9999", None),
     ],
 )
 def test_retry_after_reads_seconds_or_an_http_date(
     freezer: FrozenDateTimeFactory, header: str | None, seconds: float | None
 ) -> None:
-    """Retry-After is seconds or an HTTP date (GMT when no zone is given)."""
+    """Retry-After is seconds or an HTTP date (GMT when no zone is given).
+
+    Only a positive, finite wait counts: zero, negative, past and unreadable are
+    None. A far wait is kept whole, for the caller to cap.
+    """
     freezer.move_to("2026-01-01T12:00:00+00:00")
     assert _retry_after(header) == seconds
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("0", None),
+        ("-5", None),
+        ("nan", None),
+        ("inf", None),
+        ("soon", None),
+        ("Thu, 01 Jan 1970 00:00:00 GMT", None),
+        ("31536000", 31536000.0),
+    ],
+)
+async def test_rate_limit_without_a_wait_to_come_has_no_retry_after(
+    socket_enabled: None, header: str, seconds: float | None
+) -> None:
+    """A 429 whose Retry-After gives no wait to come carries None: never 0."""
+    asked: list[str] = []
+
+    async def throttle(request: web.Request) -> web.Response:
+        asked.append(request.path)
+        return web.json_response(
+            {"detail": "Request was throttled."},
+            status=429,
+            headers={"Retry-After": header},
+        )
+
+    async with (
+        serve(throttle) as url,
+        AsyncClient(Config(DEFAULT_USERNAME, DEFAULT_PASSWORD, url)) as api,
+    ):
+        with pytest.raises(RateLimitedQuery) as err:
+            await api.get_devices()
+    assert (err.value.status, err.value.retry_after) == (429, seconds)
+    assert asked == ["/devices/"]
 
 
 async def test_listing_with_unreadable_trackers_carries_the_readable_ones(

@@ -68,23 +68,27 @@ class Config:
 
 
 def _retry_after(header: str | None) -> float | None:
-    """Read a Retry-After header: seconds or an HTTP date."""
+    """Read a Retry-After header, seconds or an HTTP date, as seconds still to wait.
+
+    Only a wait still to come counts: zero, a negative delay, a date gone by and
+    anything unreadable (nan and infinity included) are None.
+    """
     if header is None:
         return None
     try:
         seconds = float(header)
     except ValueError:
-        pass
-    else:
-        return max(0.0, seconds) if math.isfinite(seconds) else None
-    try:
-        when = parsedate_to_datetime(header)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        # HTTP dates are always GMT; "-0000" or no zone at all parse as naive.
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+        try:
+            when = parsedate_to_datetime(header)
+        except (TypeError, ValueError, OverflowError):
+            return None
+        if when.tzinfo is None:
+            # HTTP dates are always GMT; "-0000" or no zone at all parse as naive.
+            when = when.replace(tzinfo=UTC)
+        # Subtracting, unlike converting to UTC, cannot overflow near year 9999.
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    # Comparisons with nan are false: it goes the way of zero and infinity.
+    return seconds if 0 < seconds < math.inf else None
 
 
 def _epoch(moment: datetime) -> float:
