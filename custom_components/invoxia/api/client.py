@@ -11,7 +11,7 @@ import logging
 import math
 from types import TracebackType
 from typing import Final, Self, override
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import aiohttp
 
@@ -48,14 +48,19 @@ class Config:
     request_timeout: float = 20.0
 
     def __post_init__(self) -> None:
-        """Normalise api_url to scheme://host[:port] and check the timeout."""
-        parts = urlsplit(self.api_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            msg = "api_url must be an http(s) URL with a host"
+        """Check every setting, and normalise api_url to scheme://host[:port].
+
+        No message quotes a setting: the username is an email, and an api_url
+        given with credentials would show them.
+        """
+        if ":" in self.username:
+            # Basic authentication splits "username:password" at its first colon.
+            msg = "username cannot contain ':', which HTTP Basic auth cannot carry"
             raise ValueError(msg)
-        object.__setattr__(self, "api_url", f"{parts.scheme}://{parts.netloc}")
-        if not self.request_timeout > 0:
-            msg = "request_timeout must be a positive number of seconds"
+        object.__setattr__(self, "api_url", _origin(self.api_url))
+        # A timeout of nan or infinity would never expire.
+        if not 0 < self.request_timeout < math.inf:
+            msg = "request_timeout must be a positive, finite number of seconds"
             raise ValueError(msg)
 
     @override
@@ -65,6 +70,32 @@ class Config:
             f"Config(username={self.username!r}, password='********', "
             f"api_url={self.api_url!r}, request_timeout={self.request_timeout!r})"
         )
+
+
+def _origin(api_url: str) -> str:
+    """Return scheme://host[:port] of an http(s) URL; ValueError for any other."""
+    parts = _split(api_url)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        msg = "api_url must be an http(s) URL with a host"
+        raise ValueError(msg)
+    if parts.username is not None or parts.password is not None:
+        msg = "api_url cannot carry credentials: give them as username and password"
+        raise ValueError(msg)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _split(url: str) -> SplitResult | None:
+    """Split a URL and check its port; None when either cannot be read.
+
+    The parser's errors quote the port, which a mistyped "user:password" would be:
+    the caller raises its own, with none of them as context.
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading the port is what checks it
+    except ValueError:
+        return None
+    return parts
 
 
 def _retry_after(header: str | None) -> float | None:
