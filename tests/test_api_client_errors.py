@@ -1,7 +1,8 @@
 """Failures of the async client: every fault the simulator injects, and odd answers."""
 
+import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 import json
 import socket
 import traceback
@@ -35,14 +36,16 @@ from simulator import (
     Simulator,
     World,
 )
-from tests.conftest import SIMULATOR_START, basic_authorization, serve
+from tests.conftest import (
+    SIMULATOR_START,
+    assert_no_secret,
+    basic_authorization,
+    serve,
+    shown_by_error,
+)
 
 type Call = Callable[[AsyncClient, Simulator], Awaitable[object]]
 
-SECRETS = (
-    DEFAULT_PASSWORD,
-    basic_authorization(DEFAULT_USERNAME, DEFAULT_PASSWORD).removeprefix("Basic "),
-)
 NOT_JSON = "The API answered with a body that is not JSON"
 NOT_A_LIST = "Expected a JSON list from the API"
 # Deeper than any recursion limit: the JSON decoder gives up on it.
@@ -75,10 +78,8 @@ def _tracker(simulator: Simulator) -> Tracker:
 
 
 def _assert_no_secret(err: BaseException) -> None:
-    """Check that no secret shows in an error, its causes or its traceback."""
-    shown = repr(err) + "".join(traceback.format_exception(err))
-    for secret in SECRETS:
-        assert secret not in shown
+    """Check that no secret shows in an error, its traceback or anything chained."""
+    assert_no_secret(shown_by_error("the error", err))
 
 
 @asynccontextmanager
@@ -226,6 +227,7 @@ async def test_dropped_connection_is_a_connection_error(
         ApiConnectionError,
         "Cannot reach the API: ServerDisconnectedError",
     )
+    assert (err.value.__cause__, err.value.__context__) == (None, None)
     _assert_no_secret(err.value)
     assert simulator.counters.requests == {"/devices/": 2}
     assert len(await client.get_devices()) == 6
@@ -391,7 +393,71 @@ async def test_closed_port_is_a_connection_error(socket_enabled: None) -> None:
         ApiConnectionError,
         "Cannot reach the API: ClientConnectorError",
     )
+    assert (err.value.__cause__, err.value.__context__) == (None, None)
     _assert_no_secret(err.value)
+
+
+@asynccontextmanager
+async def _serve_raw(answer: bytes) -> AsyncIterator[tuple[str, list[bytes]]]:
+    """Answer every request with these bytes, then hang up; yield URL and requests.
+
+    For answers no HTTP server library sends: malformed status lines and headers.
+    """
+    requests: list[bytes] = []
+
+    async def answer_one(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        with suppress(asyncio.IncompleteReadError, ConnectionError):
+            requests.append(await reader.readuntil(b"\r\n\r\n"))
+            writer.write(answer)
+            await writer.drain()
+        writer.close()
+        with suppress(ConnectionError):
+            await writer.wait_closed()
+
+    server = await asyncio.start_server(answer_one, "127.0.0.1", 0)
+    async with server:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", requests
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"HTTP/1.1 abc\r\n\r\n",
+        b"HTTP/1.1 1000 Too Far\r\n\r\n",
+        b"garbage\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nno colon here\r\nContent-Length: 2\r\n\r\n[]",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    ],
+    ids=["status_not_a_number", "status_too_long", "no_status_line", "header", "chunk"],
+)
+async def test_malformed_answer_is_a_connection_error_chained_to_nothing(
+    socket_enabled: None, answer: bytes
+) -> None:
+    """An answer aiohttp cannot parse is ApiConnectionError, with no cause or context.
+
+    aiohttp's own error for it holds the request and shows its Authorization
+    header in its repr: it must not come along.
+    """
+    async with (
+        _serve_raw(answer) as (url, requests),
+        AsyncClient(Config(DEFAULT_USERNAME, DEFAULT_PASSWORD, url)) as api,
+    ):
+        with pytest.raises(ApiConnectionError) as err:
+            await api.get_users()
+    assert (type(err.value), str(err.value)) == (
+        ApiConnectionError,
+        "Cannot reach the API: ClientResponseError",
+    )
+    assert (err.value.__cause__, err.value.__context__) == (None, None)
+    _assert_no_secret(err.value)
+    # The request carried the secret that aiohttp's error would have shown.
+    authorization = basic_authorization(DEFAULT_USERNAME, DEFAULT_PASSWORD)
+    assert [request.split(b"\r\n")[0] for request in requests] == [
+        b"GET /users/ HTTP/1.1"
+    ]
+    assert f"Authorization: {authorization}\r\n".encode() in requests[0]
 
 
 @pytest.mark.parametrize(

@@ -173,25 +173,11 @@ class AsyncClient:
         """GET an API path and return its decoded JSON body."""
         if self._session is None:
             self._session = aiohttp.ClientSession()
-        url = f"{self._config.api_url}/{path}"
-        try:
-            async with (
-                asyncio.timeout(self._config.request_timeout),
-                # Credentials go on each request, never on a session that may be shared,
-                # and redirects are refused so they never reach another host.
-                self._session.get(
-                    url, params=params, headers=self._headers, allow_redirects=False
-                ) as response,
-            ):
-                body = await self._read_body(response)
-                status = response.status
-                retry_after = response.headers.get(aiohttp.hdrs.RETRY_AFTER)
-        except TimeoutError as err:
-            msg = f"No answer from the API within {self._config.request_timeout} s"
-            raise ApiTimeoutError(msg) from err
-        except (aiohttp.ClientError, OSError) as err:
-            msg = f"Cannot reach the API: {type(err).__name__}"
-            raise ApiConnectionError(msg) from err
+        answer = await self._get(self._session, path, params)
+        if isinstance(answer, ApiConnectionError):
+            # Raised here, outside any except block, it has no context to leak.
+            raise answer
+        status, body, retry_after = answer
         _LOGGER.debug("GET /%s %s: %d, %d bytes", path, params or "", status, len(body))
         self._raise_for_status(status, body, retry_after)
         # Deeply nested JSON exhausts the decoder's recursion: not a ValueError.
@@ -200,6 +186,41 @@ class AsyncClient:
         except (ValueError, RecursionError) as err:
             msg = "The API answered with a body that is not JSON"
             raise UnknownAnswerScheme(msg) from err
+
+    async def _get(
+        self,
+        session: aiohttp.ClientSession,
+        path: str,
+        params: dict[str, str] | None,
+    ) -> tuple[int, bytes, str | None] | ApiConnectionError:
+        """GET an API path: its status, body and Retry-After, or the error to raise.
+
+        aiohttp's errors hold the request, its Authorization header included, and
+        show it in their repr: the error returned names their type and keeps none
+        of them, neither as cause nor as context.
+        """
+        url = f"{self._config.api_url}/{path}"
+        try:
+            async with (
+                asyncio.timeout(self._config.request_timeout),
+                # Credentials go on each request, never on a session that may be shared,
+                # and redirects are refused so they never reach another host.
+                session.get(
+                    url, params=params, headers=self._headers, allow_redirects=False
+                ) as response,
+            ):
+                body = await self._read_body(response)
+                return (
+                    response.status,
+                    body,
+                    response.headers.get(aiohttp.hdrs.RETRY_AFTER),
+                )
+        except TimeoutError:
+            msg = f"No answer from the API within {self._config.request_timeout} s"
+            return ApiTimeoutError(msg)
+        except (aiohttp.ClientError, OSError) as err:
+            msg = f"Cannot reach the API: {type(err).__name__}"
+            return ApiConnectionError(msg)
 
     @staticmethod
     async def _read_body(response: aiohttp.ClientResponse) -> bytes:
