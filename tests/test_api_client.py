@@ -18,10 +18,13 @@ import pytest
 from yarl import URL
 
 from custom_components.invoxia.api import (
+    ApiConnectionError,
     AsyncClient,
+    ClientClosedError,
     Config,
     Device,
     FailedQuery,
+    GpsTrackerException,
     Iphone,
     NoContentQuery,
     Tracker,
@@ -391,13 +394,65 @@ async def test_injected_session_is_used_and_never_closed(
         await api.get_users()
         await api.close()
         assert not recorder.session.closed
-        await api.get_users()
     assert not recorder.session.closed
-    assert len(recorder.urls) == 2
-    assert simulator.counters.requests == {"/users/": 2}
+    assert len(recorder.urls) == 1
+    assert simulator.counters.requests == {"/users/": 1}
     # The session stays usable by its owner.
     async with recorder.session.get(f"{simulator.url}/users/") as response:
         assert response.status == 401
+
+
+@pytest.mark.parametrize("injected", [False, True], ids=["owned", "injected"])
+async def test_closed_client_refuses_to_query(
+    simulator: Simulator,
+    config: Config,
+    recorder: _Recorder,
+    injected: bool,  # noqa: FBT001 - a parameter of the test
+) -> None:
+    """After close() a query is ClientClosedError: no request, no new session.
+
+    A session given to the client stays open for its owner.
+    """
+    api = AsyncClient(config, recorder.session if injected else None)
+    await api.get_users()
+    await api.close()
+    with pytest.raises(ClientClosedError) as err:
+        await api.get_users()
+    assert str(err.value) == "The client is closed: create a new one to query the API"
+    assert isinstance(err.value, GpsTrackerException)
+    assert _session_of(api) is (recorder.session if injected else None)
+    assert not recorder.session.closed
+    assert simulator.counters.requests == {"/users/": 1}
+
+
+async def test_client_closed_before_any_query_opens_no_session(
+    simulator: Simulator, config: Config
+) -> None:
+    """A client closed unused refuses its first query instead of opening a session."""
+    async with AsyncClient(config) as api:
+        pass
+    with pytest.raises(ClientClosedError):
+        await api.get_trackers()
+    assert _session_of(api) is None
+    assert simulator.counters.total == 0
+
+
+async def test_injected_session_closed_by_its_owner_is_a_connection_error(
+    simulator: Simulator, config: Config
+) -> None:
+    """A given session its owner closed is ApiConnectionError, not aiohttp's error."""
+    session = aiohttp.ClientSession()
+    api = AsyncClient(config, session)
+    await api.get_users()
+    await session.close()
+    with pytest.raises(ApiConnectionError) as err:
+        await api.get_users()
+    assert (type(err.value), str(err.value)) == (
+        ApiConnectionError,
+        "The aiohttp session given to the client is closed",
+    )
+    assert (err.value.__cause__, err.value.__context__) == (None, None)
+    assert simulator.counters.requests == {"/users/": 1}
 
 
 async def test_owned_session_is_created_on_first_query_and_closed(

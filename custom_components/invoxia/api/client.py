@@ -18,6 +18,7 @@ import aiohttp
 from .exceptions import (
     ApiConnectionError,
     ApiTimeoutError,
+    ClientClosedError,
     FailedQuery,
     ForbiddenQuery,
     NoContentQuery,
@@ -34,6 +35,10 @@ _LOGGER = logging.getLogger(__package__)
 DEFAULT_API_URL: Final = "https://labs.invoxia.io"
 DEVICE_KINDS: Final = ("android", "iphone", "tracker")
 LOCATIONS_PER_PAGE: Final = 20
+CLOSED_MESSAGE: Final = "The client is closed: create a new one to query the API"
+IN_EVENT_LOOP_MESSAGE: Final = (
+    "Client cannot run inside a running event loop: use AsyncClient there"
+)
 # Far above the largest real answer (thousands of trackers), far below harm.
 MAX_RESPONSE_BYTES: Final = 32 * 1024 * 1024
 
@@ -142,6 +147,7 @@ class AsyncClient:
         self._config = config
         self._session = session
         self._owns_session = session is None
+        self._closed = False
         credentials = f"{config.username}:{config.password}".encode()
         self._headers = {
             aiohttp.hdrs.AUTHORIZATION: f"Basic {b64encode(credentials).decode()}"
@@ -164,16 +170,31 @@ class AsyncClient:
         await self.close()
 
     async def close(self) -> None:
-        """Close the session if the client created it."""
+        """Close the session if the client created it; the client can no longer query.
+
+        Closing again does nothing. A session given to the client stays open.
+        """
+        self._closed = True
         if self._owns_session and self._session is not None:
             await self._session.close()
             self._session = None
 
-    async def _request(self, path: str, params: dict[str, str] | None = None) -> object:
-        """GET an API path and return its decoded JSON body."""
+    def _open_session(self) -> aiohttp.ClientSession:
+        """Return the session to query with, creating the client's own if needed."""
+        if self._closed:
+            # Opening a new session here would leak it: nothing would close it.
+            raise ClientClosedError(CLOSED_MESSAGE)
         if self._session is None:
             self._session = aiohttp.ClientSession()
-        answer = await self._get(self._session, path, params)
+        elif self._session.closed:
+            # Only a given session can be closed under the client: by its owner.
+            msg = "The aiohttp session given to the client is closed"
+            raise ApiConnectionError(msg)
+        return self._session
+
+    async def _request(self, path: str, params: dict[str, str] | None = None) -> object:
+        """GET an API path and return its decoded JSON body."""
+        answer = await self._get(self._open_session(), path, params)
         if isinstance(answer, ApiConnectionError):
             # Raised here, outside any except block, it has no context to leak.
             raise answer
@@ -394,6 +415,16 @@ def _detail(body: bytes) -> str | None:
     return detail if isinstance(detail, str) else None
 
 
+def _refuse_running_loop() -> None:
+    """Raise RuntimeError in a thread running an event loop, which Client cannot use."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    # Raised outside the except block: "no running event loop" is no context of it.
+    raise RuntimeError(IN_EVENT_LOOP_MESSAGE)
+
+
 class Client:
     """Synchronous client for plain scripts, running an AsyncClient on its own loop."""
 
@@ -403,6 +434,8 @@ class Client:
         # thread's current event loop, which the caller may rely on.
         self._runner = asyncio.Runner(loop_factory=asyncio.new_event_loop)
         self._client = AsyncClient(config)
+        # Until a call runs, neither the loop nor a session exists to close.
+        self._started = False
         self._closed = False
 
     def __enter__(self) -> Self:
@@ -419,15 +452,36 @@ class Client:
         self.close()
 
     def _run[T](self, call: Callable[[], Coroutine[object, object, T]]) -> T:
+        """Run a call of the async client on the private event loop.
+
+        The checks come before the call: a coroutine made and then refused by the
+        loop would never be awaited.
+        """
+        if self._closed:
+            raise ClientClosedError(CLOSED_MESSAGE)
+        _refuse_running_loop()
+        self._started = True
         return self._runner.run(call())
 
     def close(self) -> None:
-        """Close the session and the event loop; closing again does nothing."""
+        """Close the session and the event loop; closing again does nothing.
+
+        Raises:
+            RuntimeError: A client that ran is closed inside a running event loop,
+                which cannot run the closing: close it outside.
+
+        """
         if self._closed:
             return
+        if self._started:
+            # The session lives on the private loop: only that loop can close it.
+            _refuse_running_loop()
         self._closed = True
-        self._run(self._client.close)
-        self._runner.close()
+        if self._started:
+            try:
+                self._runner.run(self._client.close())
+            finally:
+                self._runner.close()
 
     def get_users(self) -> list[User]:
         """Return the users of the account."""
