@@ -352,9 +352,12 @@ class AsyncClient:
 
         The API answers at most a page of locations per query, filtered on whole
         seconds (both bounds included). The next page is asked below the oldest
-        second seen: locations of that second come again and are dropped by uuid;
-        a page that brings nothing new means the second holds more than a page,
-        which the API cannot page through, so the query moves below it.
+        second seen: locations of that second come again and are dropped by uuid.
+        A page within one second, or bringing nothing new, means that second holds
+        more than a page, which the API cannot page through: the query moves below
+        it. At most one page more than max_count needs is asked, so that an API
+        answering outside the bounds asked, or one location per page, cannot make
+        the client ask forever.
         """
         path = f"devices/{tracker.id}/tracker_data/"
         params: dict[str, str] = {}
@@ -362,7 +365,9 @@ class AsyncClient:
             params["timestamp"] = str(math.ceil(_epoch(not_before)))
         upper = None if not_after is None else math.floor(_epoch(not_after))
         locations: dict[object, TrackerData] = {}
-        while len(locations) < max_count:
+        for _ in range(math.ceil(max_count / LOCATIONS_PER_PAGE) + 1):
+            if len(locations) >= max_count:
+                break
             if upper is not None:
                 params["timestamp_max"] = str(upper)
             page = [
@@ -373,12 +378,13 @@ class AsyncClient:
             locations.update((item.uuid, item) for item in new)
             if len(page) < LOCATIONS_PER_PAGE:
                 break
-            oldest = math.floor(min(item.datetime for item in page).timestamp())
-            if not new and upper is not None and oldest > upper:
-                # Only an API ignoring timestamp_max gets here: asking again would
-                # bring this very page forever.
+            seconds = [math.floor(item.datetime.timestamp()) for item in page]
+            oldest = min(seconds)
+            if upper is not None and oldest > upper:
+                # Only an API ignoring timestamp_max gets here: going on would
+                # page through answers it does not bound.
                 break
-            upper = oldest if new else oldest - 1
+            upper = oldest - 1 if not new or oldest == max(seconds) else oldest
         ordered = sorted(
             locations.values(), key=lambda item: item.datetime, reverse=True
         )
