@@ -146,6 +146,9 @@ EVERY_METHOD = pytest.mark.parametrize(
         (401, UnauthorizedQuery, "Invalid username/password."),
         (403, ForbiddenQuery, "These credentials are not allowed to access this data"),
         (204, NoContentQuery, "The API has no content for this request"),
+        (300, FailedQuery, "The API answered with HTTP status 300"),
+        (304, FailedQuery, "The API answered with HTTP status 304"),
+        (399, FailedQuery, "The API answered with HTTP status 399"),
         (400, FailedQuery, "The API answered with HTTP status 400"),
         (404, FailedQuery, "The API answered with HTTP status 404"),
         (500, FailedQuery, "The API answered with HTTP status 500"),
@@ -458,6 +461,71 @@ async def test_malformed_answer_is_a_connection_error_chained_to_nothing(
         b"GET /users/ HTTP/1.1"
     ]
     assert f"Authorization: {authorization}\r\n".encode() in requests[0]
+
+
+@pytest.mark.parametrize("status", [200, 203, 299])
+async def test_every_2xx_status_but_204_is_an_answer(
+    socket_enabled: None, status: int
+) -> None:
+    """Any status from 200 to 299 but 204 is a success: its body is read."""
+    world = World(seed=1, trackers=2, start=SIMULATOR_START)
+    listing = json.dumps(world.devices_json("tracker")).encode()
+    async with (
+        _serve(status, listing) as url,
+        AsyncClient(Config("a", "b", url)) as api,
+    ):
+        trackers = await api.get_trackers()
+    assert [tracker.id for tracker in trackers] == list(world.tracker_ids)
+
+
+async def test_informational_answer_before_the_final_one_is_skipped(
+    socket_enabled: None,
+) -> None:
+    """A 1xx answer is no answer: the final one after it is read."""
+    answer = (
+        b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]"
+    )
+    async with (
+        _serve_raw(answer) as (url, requests),
+        AsyncClient(Config("a", "b", url)) as api,
+    ):
+        assert await api.get_users() == []
+    assert len(requests) == 1
+
+
+async def test_informational_answer_alone_is_a_connection_error(
+    socket_enabled: None,
+) -> None:
+    """A 1xx answer and then nothing is no answer: ApiConnectionError, no success."""
+    async with (
+        _serve_raw(b"HTTP/1.1 199 Odd\r\n\r\n") as (url, requests),
+        AsyncClient(Config("a", "b", url)) as api,
+    ):
+        with pytest.raises(ApiConnectionError) as err:
+            await api.get_users()
+    assert (type(err.value), str(err.value)) == (
+        ApiConnectionError,
+        "Cannot reach the API: ServerDisconnectedError",
+    )
+    # aiohttp sends a GET once more when the server hangs up without answering.
+    assert len(requests) == 2
+
+
+async def test_status_below_100_is_a_failed_query(socket_enabled: None) -> None:
+    """A status under 200 that reaches the client is no success: FailedQuery."""
+    answer = b"HTTP/1.1 099 Odd\r\nContent-Length: 2\r\n\r\n[]"
+    async with (
+        _serve_raw(answer) as (url, _),
+        AsyncClient(Config("a", "b", url)) as api,
+    ):
+        with pytest.raises(FailedQuery) as err:
+            await api.get_users()
+    assert (type(err.value), err.value.status, str(err.value)) == (
+        FailedQuery,
+        99,
+        "The API answered with HTTP status 99",
+    )
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from http import HTTPStatus
 import json
 import logging
 import math
@@ -259,17 +260,18 @@ class AsyncClient:
     @staticmethod
     def _raise_for_status(status: int, body: bytes, retry_after: str | None) -> None:
         """Raise the exception that matches an HTTP status that is not a success."""
-        if status == 204:  # noqa: PLR2004 - HTTP status codes read best as numbers
+        if status == HTTPStatus.NO_CONTENT:
             msg = "The API has no content for this request"
             raise NoContentQuery(status, msg)
-        if 200 <= status < 300:  # noqa: PLR2004
+        # Redirects are not followed, and informational answers are no answer.
+        if HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES:
             return
-        if status == 401:  # noqa: PLR2004
+        if status == HTTPStatus.UNAUTHORIZED:
             raise UnauthorizedQuery(status, _detail(body) or "Invalid credentials")
-        if status == 403:  # noqa: PLR2004
+        if status == HTTPStatus.FORBIDDEN:
             msg = "These credentials are not allowed to access this data"
             raise ForbiddenQuery(status, msg)
-        if status == 429:  # noqa: PLR2004
+        if status == HTTPStatus.TOO_MANY_REQUESTS:
             msg = "The API limits the request rate"
             raise RateLimitedQuery(status, msg, _retry_after(retry_after))
         msg = f"The API answered with HTTP status {status}"
