@@ -220,7 +220,7 @@ async def serve(handler: Handler) -> AsyncIterator[str]:
         await runner.cleanup()
 
 
-def _shown_by_error(where: str, error: BaseException) -> list[tuple[str, str]]:
+def shown_by_error(where: str, error: BaseException) -> list[tuple[str, str]]:
     """List what an error shows: its traceback, and each chained error's str and repr.
 
     The chain includes a context that `raise ... from None` hides from tracebacks.
@@ -245,7 +245,7 @@ def shown_by_record(record: logging.LogRecord) -> list[tuple[str, str]]:
     where = f"a log record of {record.name}"
     shown = [(where, record.getMessage())]
     if record.exc_info is not None and record.exc_info[1] is not None:
-        shown += _shown_by_error(where, record.exc_info[1])
+        shown += shown_by_error(where, record.exc_info[1])
     return shown
 
 
@@ -266,7 +266,7 @@ async def shown_by_hass(hass: HomeAssistant) -> list[tuple[str, str]]:
         if not isinstance(coordinator, InvoxiaCoordinator):
             continue
         if coordinator.last_exception is not None:
-            shown += _shown_by_error(f"{where}: last error", coordinator.last_exception)
+            shown += shown_by_error(f"{where}: last error", coordinator.last_exception)
         diagnostics = await async_get_config_entry_diagnostics(hass, entry)
         shown.append((f"{where}: diagnostics", json.dumps(diagnostics, default=str)))
     return shown

@@ -18,10 +18,13 @@ import pytest
 from yarl import URL
 
 from custom_components.invoxia.api import (
+    ApiConnectionError,
     AsyncClient,
+    ClientClosedError,
     Config,
     Device,
     FailedQuery,
+    GpsTrackerException,
     Iphone,
     NoContentQuery,
     Tracker,
@@ -391,13 +394,65 @@ async def test_injected_session_is_used_and_never_closed(
         await api.get_users()
         await api.close()
         assert not recorder.session.closed
-        await api.get_users()
     assert not recorder.session.closed
-    assert len(recorder.urls) == 2
-    assert simulator.counters.requests == {"/users/": 2}
+    assert len(recorder.urls) == 1
+    assert simulator.counters.requests == {"/users/": 1}
     # The session stays usable by its owner.
     async with recorder.session.get(f"{simulator.url}/users/") as response:
         assert response.status == 401
+
+
+@pytest.mark.parametrize("injected", [False, True], ids=["owned", "injected"])
+async def test_closed_client_refuses_to_query(
+    simulator: Simulator,
+    config: Config,
+    recorder: _Recorder,
+    injected: bool,  # noqa: FBT001 - a parameter of the test
+) -> None:
+    """After close() a query is ClientClosedError: no request, no new session.
+
+    A session given to the client stays open for its owner.
+    """
+    api = AsyncClient(config, recorder.session if injected else None)
+    await api.get_users()
+    await api.close()
+    with pytest.raises(ClientClosedError) as err:
+        await api.get_users()
+    assert str(err.value) == "The client is closed: create a new one to query the API"
+    assert isinstance(err.value, GpsTrackerException)
+    assert _session_of(api) is (recorder.session if injected else None)
+    assert not recorder.session.closed
+    assert simulator.counters.requests == {"/users/": 1}
+
+
+async def test_client_closed_before_any_query_opens_no_session(
+    simulator: Simulator, config: Config
+) -> None:
+    """A client closed unused refuses its first query instead of opening a session."""
+    async with AsyncClient(config) as api:
+        pass
+    with pytest.raises(ClientClosedError):
+        await api.get_trackers()
+    assert _session_of(api) is None
+    assert simulator.counters.total == 0
+
+
+async def test_injected_session_closed_by_its_owner_is_a_connection_error(
+    simulator: Simulator, config: Config
+) -> None:
+    """A given session its owner closed is ApiConnectionError, not aiohttp's error."""
+    session = aiohttp.ClientSession()
+    api = AsyncClient(config, session)
+    await api.get_users()
+    await session.close()
+    with pytest.raises(ApiConnectionError) as err:
+        await api.get_users()
+    assert (type(err.value), str(err.value)) == (
+        ApiConnectionError,
+        "The aiohttp session given to the client is closed",
+    )
+    assert (err.value.__cause__, err.value.__context__) == (None, None)
+    assert simulator.counters.requests == {"/users/": 1}
 
 
 async def test_owned_session_is_created_on_first_query_and_closed(
@@ -631,7 +686,11 @@ async def test_get_locations_across_a_second_straddling_two_pages(
 async def test_get_locations_goes_below_a_second_holding_more_than_a_page(
     simulator: Simulator, recorded_client: AsyncClient, recorder: _Recorder
 ) -> None:
-    """The API cannot page within one second: the client keeps what it got, goes on."""
+    """The API cannot page within one second: the client keeps what it got, goes on.
+
+    A whole page of one second is all the API gives of it: asking that second
+    again would bring the same page, so the next query is below it.
+    """
     tracker = _tracker(simulator, simulator.world.quirks.same_second_tracker)
     locations = await recorded_client.get_locations(tracker, max_count=60)
     history = _history(simulator, tracker.id)
@@ -643,10 +702,9 @@ async def test_get_locations_goes_below_a_second_holding_more_than_a_page(
         (None, None),
         (None, _second(history[19])),
         (None, str(crowded)),
-        (None, str(crowded)),
         (None, str(crowded - 1)),
     ]
-    assert simulator.counters.total == 5
+    assert simulator.counters.total == 4
 
 
 async def test_get_locations_terminates_over_a_crowded_second(
@@ -658,8 +716,8 @@ async def test_get_locations_terminates_over_a_crowded_second(
     history = _history(simulator, tracker.id)
     assert len(history) > 100
     assert _got(locations) == _fixes(history[:50] + history[55:])
-    # Five queries get past the crowded second, then whole pages and a short one.
-    assert simulator.counters.total == 5 + (len(history) - 75) // 20 + 1
+    # Four queries get past the crowded second, then whole pages and a short one.
+    assert simulator.counters.total == 4 + (len(history) - 75) // 20 + 1
 
 
 async def test_get_locations_parses_unknown_methods(
@@ -801,3 +859,77 @@ async def test_get_locations_stops_when_the_api_ignores_timestamp_max(
         str(item["uuid"]) for item in page
     ]
     assert len(asked) == 3
+
+
+def _fresh_history(index: int) -> tuple[Tracker, list[Fix]]:
+    """Return a tracker of a fresh simulated world and its history, newest first."""
+    world = World(seed=1, trackers=5, start=SIMULATOR_START)
+    tracker = Device.from_json(world.device_json(world.tracker_ids[index]))
+    assert isinstance(tracker, Tracker)
+    return tracker, world.tracker(tracker.id).history()
+
+
+@pytest.mark.parametrize(
+    ("fresh", "queries", "uuids"),
+    [
+        (20, 5, {page * 100 + index for page in range(1, 6) for index in range(20)}),
+        (1, 6, {*range(100, 120), *(page * 100 for page in range(2, 7))}),
+    ],
+    ids=["every_uuid_new", "one_uuid_new"],
+)
+async def test_get_locations_asks_at_most_one_page_more_than_max_count_needs(
+    socket_enabled: None, fresh: int, queries: int, uuids: set[int]
+) -> None:
+    """An API ignoring timestamp_max gets ⌈max_count / 20⌉ + 1 queries at most.
+
+    Even with new uuids on every page: the client returns what these pages brought.
+    """
+    tracker, history = _fresh_history(3)
+    asked: list[URL] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        """Answer the same 20 locations, `fresh` of them under uuids never sent."""
+        asked.append(request.rel_url)
+        page = len(asked)
+        return web.json_response(
+            [
+                {**fix.to_json(), "uuid": str(UUID(int=index + 100 * page))}
+                if index < fresh
+                else {**fix.to_json(), "uuid": str(UUID(int=index + 100))}
+                for index, fix in enumerate(history[:20])
+            ]
+        )
+
+    async with (
+        serve(answer) as url,
+        AsyncClient(Config("a", "b", url)) as api,
+    ):
+        locations = await api.get_locations(tracker, max_count=100)
+    assert {location.uuid.int for location in locations} == uuids
+    assert len(locations) == len(uuids)
+    assert len(asked) == queries
+
+
+async def test_get_locations_stops_at_a_page_newer_than_asked(
+    socket_enabled: None,
+) -> None:
+    """A page newer than the timestamp_max asked ends the query: the API ignores it."""
+    tracker, history = _fresh_history(3)
+    asked: list[URL] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        """Answer an older page first, then the newest one, whatever is asked."""
+        asked.append(request.rel_url)
+        page = history[20:40] if len(asked) == 1 else history[:20]
+        return web.json_response([fix.to_json() for fix in page])
+
+    async with (
+        serve(answer) as url,
+        AsyncClient(Config("a", "b", url)) as api,
+    ):
+        locations = await api.get_locations(tracker, max_count=100)
+    assert _got(locations) == _fixes(history[:40])
+    assert [url.query.get("timestamp_max") for url in asked] == [
+        None,
+        _second(history[39]),
+    ]

@@ -1,7 +1,8 @@
 """Failures of the async client: every fault the simulator injects, and odd answers."""
 
+import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 import json
 import socket
 import traceback
@@ -35,14 +36,16 @@ from simulator import (
     Simulator,
     World,
 )
-from tests.conftest import SIMULATOR_START, basic_authorization, serve
+from tests.conftest import (
+    SIMULATOR_START,
+    assert_no_secret,
+    basic_authorization,
+    serve,
+    shown_by_error,
+)
 
 type Call = Callable[[AsyncClient, Simulator], Awaitable[object]]
 
-SECRETS = (
-    DEFAULT_PASSWORD,
-    basic_authorization(DEFAULT_USERNAME, DEFAULT_PASSWORD).removeprefix("Basic "),
-)
 NOT_JSON = "The API answered with a body that is not JSON"
 NOT_A_LIST = "Expected a JSON list from the API"
 # Deeper than any recursion limit: the JSON decoder gives up on it.
@@ -75,10 +78,8 @@ def _tracker(simulator: Simulator) -> Tracker:
 
 
 def _assert_no_secret(err: BaseException) -> None:
-    """Check that no secret shows in an error, its causes or its traceback."""
-    shown = repr(err) + "".join(traceback.format_exception(err))
-    for secret in SECRETS:
-        assert secret not in shown
+    """Check that no secret shows in an error, its traceback or anything chained."""
+    assert_no_secret(shown_by_error("the error", err))
 
 
 @asynccontextmanager
@@ -145,6 +146,9 @@ EVERY_METHOD = pytest.mark.parametrize(
         (401, UnauthorizedQuery, "Invalid username/password."),
         (403, ForbiddenQuery, "These credentials are not allowed to access this data"),
         (204, NoContentQuery, "The API has no content for this request"),
+        (300, FailedQuery, "The API answered with HTTP status 300"),
+        (304, FailedQuery, "The API answered with HTTP status 304"),
+        (399, FailedQuery, "The API answered with HTTP status 399"),
         (400, FailedQuery, "The API answered with HTTP status 400"),
         (404, FailedQuery, "The API answered with HTTP status 404"),
         (500, FailedQuery, "The API answered with HTTP status 500"),
@@ -170,7 +174,7 @@ async def test_error_status_raises_its_exception(
 
 
 @pytest.mark.parametrize(
-    ("header", "retry_after"), [(30, 30.0), (0, 0.0), (None, None)]
+    ("header", "retry_after"), [(30, 30.0), (0, None), (None, None)]
 )
 async def test_rate_limit_carries_retry_after_in_seconds(
     simulator: Simulator,
@@ -178,7 +182,7 @@ async def test_rate_limit_carries_retry_after_in_seconds(
     header: int | None,
     retry_after: float | None,
 ) -> None:
-    """A 429 is RateLimitedQuery with Retry-After in seconds, None without it."""
+    """A 429 is RateLimitedQuery with Retry-After in seconds; None without a wait."""
     simulator.faults.add(Fault(FaultKind.STATUS, status=429, retry_after=header))
     with pytest.raises(RateLimitedQuery) as err:
         await client.get_devices()
@@ -226,6 +230,7 @@ async def test_dropped_connection_is_a_connection_error(
         ApiConnectionError,
         "Cannot reach the API: ServerDisconnectedError",
     )
+    assert (err.value.__cause__, err.value.__context__) == (None, None)
     _assert_no_secret(err.value)
     assert simulator.counters.requests == {"/devices/": 2}
     assert len(await client.get_devices()) == 6
@@ -391,7 +396,136 @@ async def test_closed_port_is_a_connection_error(socket_enabled: None) -> None:
         ApiConnectionError,
         "Cannot reach the API: ClientConnectorError",
     )
+    assert (err.value.__cause__, err.value.__context__) == (None, None)
     _assert_no_secret(err.value)
+
+
+@asynccontextmanager
+async def _serve_raw(answer: bytes) -> AsyncIterator[tuple[str, list[bytes]]]:
+    """Answer every request with these bytes, then hang up; yield URL and requests.
+
+    For answers no HTTP server library sends: malformed status lines and headers.
+    """
+    requests: list[bytes] = []
+
+    async def answer_one(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        with suppress(asyncio.IncompleteReadError, ConnectionError):
+            requests.append(await reader.readuntil(b"\r\n\r\n"))
+            writer.write(answer)
+            await writer.drain()
+        writer.close()
+        with suppress(ConnectionError):
+            await writer.wait_closed()
+
+    server = await asyncio.start_server(answer_one, "127.0.0.1", 0)
+    async with server:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", requests
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"HTTP/1.1 abc\r\n\r\n",
+        b"HTTP/1.1 1000 Too Far\r\n\r\n",
+        b"garbage\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nno colon here\r\nContent-Length: 2\r\n\r\n[]",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    ],
+    ids=["status_not_a_number", "status_too_long", "no_status_line", "header", "chunk"],
+)
+async def test_malformed_answer_is_a_connection_error_chained_to_nothing(
+    socket_enabled: None, answer: bytes
+) -> None:
+    """An answer aiohttp cannot parse is ApiConnectionError, with no cause or context.
+
+    aiohttp's own error for it holds the request and shows its Authorization
+    header in its repr: it must not come along.
+    """
+    async with (
+        _serve_raw(answer) as (url, requests),
+        AsyncClient(Config(DEFAULT_USERNAME, DEFAULT_PASSWORD, url)) as api,
+    ):
+        with pytest.raises(ApiConnectionError) as err:
+            await api.get_users()
+    assert (type(err.value), str(err.value)) == (
+        ApiConnectionError,
+        "Cannot reach the API: ClientResponseError",
+    )
+    assert (err.value.__cause__, err.value.__context__) == (None, None)
+    _assert_no_secret(err.value)
+    # The request carried the secret that aiohttp's error would have shown.
+    authorization = basic_authorization(DEFAULT_USERNAME, DEFAULT_PASSWORD)
+    assert [request.split(b"\r\n")[0] for request in requests] == [
+        b"GET /users/ HTTP/1.1"
+    ]
+    assert f"Authorization: {authorization}\r\n".encode() in requests[0]
+
+
+@pytest.mark.parametrize("status", [200, 203, 299])
+async def test_every_2xx_status_but_204_is_an_answer(
+    socket_enabled: None, status: int
+) -> None:
+    """Any status from 200 to 299 but 204 is a success: its body is read."""
+    world = World(seed=1, trackers=2, start=SIMULATOR_START)
+    listing = json.dumps(world.devices_json("tracker")).encode()
+    async with (
+        _serve(status, listing) as url,
+        AsyncClient(Config("a", "b", url)) as api,
+    ):
+        trackers = await api.get_trackers()
+    assert [tracker.id for tracker in trackers] == list(world.tracker_ids)
+
+
+async def test_informational_answer_before_the_final_one_is_skipped(
+    socket_enabled: None,
+) -> None:
+    """A 1xx answer is no answer: the final one after it is read."""
+    answer = (
+        b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]"
+    )
+    async with (
+        _serve_raw(answer) as (url, requests),
+        AsyncClient(Config("a", "b", url)) as api,
+    ):
+        assert await api.get_users() == []
+    assert len(requests) == 1
+
+
+async def test_informational_answer_alone_is_a_connection_error(
+    socket_enabled: None,
+) -> None:
+    """A 1xx answer and then nothing is no answer: ApiConnectionError, no success."""
+    async with (
+        _serve_raw(b"HTTP/1.1 199 Odd\r\n\r\n") as (url, requests),
+        AsyncClient(Config("a", "b", url)) as api,
+    ):
+        with pytest.raises(ApiConnectionError) as err:
+            await api.get_users()
+    assert (type(err.value), str(err.value)) == (
+        ApiConnectionError,
+        "Cannot reach the API: ServerDisconnectedError",
+    )
+    # aiohttp sends a GET once more when the server hangs up without answering.
+    assert len(requests) == 2
+
+
+async def test_status_below_100_is_a_failed_query(socket_enabled: None) -> None:
+    """A status under 200 that reaches the client is no success: FailedQuery."""
+    answer = b"HTTP/1.1 099 Odd\r\nContent-Length: 2\r\n\r\n[]"
+    async with (
+        _serve_raw(answer) as (url, _),
+        AsyncClient(Config("a", "b", url)) as api,
+    ):
+        with pytest.raises(FailedQuery) as err:
+            await api.get_users()
+    assert (type(err.value), err.value.status, str(err.value)) == (
+        FailedQuery,
+        99,
+        "The API answered with HTTP status 99",
+    )
 
 
 @pytest.mark.parametrize(
@@ -429,10 +563,14 @@ async def test_too_deeply_nested_json_is_unknown_answer_scheme(
     [
         (None, None),
         ("120", 120.0),
-        ("0", 0.0),
         ("1.5", 1.5),
-        ("-5", 0.0),
+        ("31536000", 31536000.0),
+        ("0", None),
+        ("-0", None),
+        ("-5", None),
         ("inf", None),
+        ("-inf", None),
+        ("1e400", None),
         ("nan", None),
         ("soon", None),
         ("", None),
@@ -440,15 +578,61 @@ async def test_too_deeply_nested_json_is_unknown_answer_scheme(
         ("Thu, 01 Jan 2026 13:02:00 +0100", 120.0),
         ("Thu, 01 Jan 2026 12:02:00 -0000", 120.0),
         ("Thu, 01 Jan 2026 12:02:00", 120.0),
-        ("Thu, 01 Jan 2026 11:58:00 GMT", 0.0),
+        ("Thu, 01 Jan 2026 12:00:00 GMT", None),
+        ("Thu, 01 Jan 2026 11:58:00 GMT", None),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 251_635_031_999.0),
+        # In UTC a day into year 10000: past what a datetime holds.
+        ("Fri, 31 Dec 9999 23:59:59 -2359", 251_635_118_339.0),
+        ("Sat, 01 Jan 10000 00:00:00 GMT", None),
+        ("Thu, 01 Jan 2026 12:02:00 +9999", None),
     ],
 )
 def test_retry_after_reads_seconds_or_an_http_date(
     freezer: FrozenDateTimeFactory, header: str | None, seconds: float | None
 ) -> None:
-    """Retry-After is seconds or an HTTP date (GMT when no zone is given)."""
+    """Retry-After is seconds or an HTTP date (GMT when no zone is given).
+
+    Only a positive, finite wait counts: zero, negative, past and unreadable are
+    None. A far wait is kept whole, for the caller to cap.
+    """
     freezer.move_to("2026-01-01T12:00:00+00:00")
     assert _retry_after(header) == seconds
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("0", None),
+        ("-5", None),
+        ("nan", None),
+        ("inf", None),
+        ("soon", None),
+        ("Thu, 01 Jan 1970 00:00:00 GMT", None),
+        ("31536000", 31536000.0),
+    ],
+)
+async def test_rate_limit_without_a_wait_to_come_has_no_retry_after(
+    socket_enabled: None, header: str, seconds: float | None
+) -> None:
+    """A 429 whose Retry-After gives no wait to come carries None: never 0."""
+    asked: list[str] = []
+
+    async def throttle(request: web.Request) -> web.Response:
+        asked.append(request.path)
+        return web.json_response(
+            {"detail": "Request was throttled."},
+            status=429,
+            headers={"Retry-After": header},
+        )
+
+    async with (
+        serve(throttle) as url,
+        AsyncClient(Config(DEFAULT_USERNAME, DEFAULT_PASSWORD, url)) as api,
+    ):
+        with pytest.raises(RateLimitedQuery) as err:
+            await api.get_devices()
+    assert (err.value.status, err.value.retry_after) == (429, seconds)
+    assert asked == ["/devices/"]
 
 
 async def test_listing_with_unreadable_trackers_carries_the_readable_ones(

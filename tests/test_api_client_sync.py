@@ -2,13 +2,16 @@
 
 import asyncio
 from collections.abc import Coroutine, Iterator
+import gc
 import threading
+import warnings
 
 import aiohttp
 import pytest
 
 from custom_components.invoxia.api import (
     Client,
+    ClientClosedError,
     Config,
     FailedQuery,
     Iphone,
@@ -25,6 +28,10 @@ from simulator import (
     World,
 )
 from tests.conftest import SIMULATOR_START
+
+IN_EVENT_LOOP = (
+    r"^Client cannot run inside a running event loop: use AsyncClient there$"
+)
 
 
 class _ThreadedSimulator:
@@ -187,3 +194,65 @@ def test_the_calling_thread_keeps_its_event_loop(config: Config) -> None:
     thread.start()
     thread.join()
     assert kept == [True]
+
+
+def test_closed_client_refuses_to_query(
+    threaded_simulator: Simulator, config: Config
+) -> None:
+    """After close() a query is ClientClosedError, leaving no coroutine unawaited."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with Client(config) as client:
+            client.get_users()
+        with pytest.raises(
+            ClientClosedError,
+            match=r"^The client is closed: create a new one to query the API$",
+        ):
+            client.get_trackers()
+        gc.collect()
+    assert [str(warning.message) for warning in caught] == []
+    assert threaded_simulator.counters.requests == {"/users/": 1}
+
+
+async def test_client_inside_an_event_loop_says_to_use_async_client(
+    threaded_simulator: Simulator, config: Config
+) -> None:
+    """Inside a running event loop a query is a RuntimeError saying what to use.
+
+    No coroutine is left unawaited, no event loop is left open, and the client,
+    which never ran, closes there.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        client = Client(config)
+        with pytest.raises(RuntimeError, match=IN_EVENT_LOOP):
+            client.get_users()
+        client.close()
+        with pytest.raises(ClientClosedError):
+            client.get_users()
+        del client
+        gc.collect()
+    assert [str(warning.message) for warning in caught] == []
+    assert threaded_simulator.counters.total == 0
+
+
+def test_client_that_ran_is_closed_outside_an_event_loop(
+    threaded_simulator: Simulator, config: Config
+) -> None:
+    """Closing inside an event loop a client that ran is refused; outside, it closes."""
+    client = Client(config)
+    client.get_users()
+    session = _session_of(client)
+    assert isinstance(session, aiohttp.ClientSession)
+
+    async def close_inside_a_loop() -> None:
+        with pytest.raises(RuntimeError, match=IN_EVENT_LOOP):
+            client.close()
+
+    with asyncio.Runner(loop_factory=asyncio.new_event_loop) as runner:
+        runner.run(close_inside_a_loop())
+    open_after_the_refusal = not session.closed
+    assert client.get_users()[0].id == threaded_simulator.world.user_id
+    client.close()
+    assert (open_after_the_refusal, session.closed) == (True, True)
+    assert threaded_simulator.counters.requests == {"/users/": 2}

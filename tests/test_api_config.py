@@ -1,6 +1,7 @@
 """The client's configuration and the connection failures found before any answer."""
 
 import socket
+from traceback import format_exception
 
 import aiohttp
 from aiohttp import web
@@ -49,10 +50,72 @@ def test_config_refuses_an_api_url_that_is_not_http(api_url: str) -> None:
         Config("a", "b", api_url)
 
 
-@pytest.mark.parametrize("timeout", [0, -1.0, float("nan")])
-def test_config_refuses_a_timeout_that_is_not_positive(timeout: float) -> None:
-    """request_timeout bounds every request, so it must be a positive duration."""
-    with pytest.raises(ValueError, match="request_timeout must be a positive"):
+@pytest.mark.parametrize(
+    "api_url",
+    [
+        "https://zed:hunter2@labs.invoxia.io",
+        "https://zed@labs.invoxia.io",
+        "https://:hunter2@labs.invoxia.io/api",
+    ],
+)
+def test_config_refuses_credentials_in_the_api_url(api_url: str) -> None:
+    """Credentials go in username and password: an api_url carrying some is refused.
+
+    Neither the message nor anything chained to it quotes the URL.
+    """
+    with pytest.raises(
+        ValueError,
+        match=r"^api_url cannot carry credentials: give them as username and password$",
+    ) as err:
+        Config("a", "b", api_url)
+    _assert_quotes_nothing(err.value, ("hunter2", "zed"))
+
+
+@pytest.mark.parametrize(
+    "api_url",
+    ["https://zed:hunter2", "https://labs.invoxia.io:hunter2", "http://[::1"],
+)
+def test_config_refuses_an_api_url_that_cannot_be_read(api_url: str) -> None:
+    """A mistyped "user:password" reads as a port: refused, never quoted."""
+    with pytest.raises(
+        ValueError, match=r"^api_url must be an http\(s\) URL with a host$"
+    ) as err:
+        Config("a", "b", api_url)
+    _assert_quotes_nothing(err.value, ("hunter2", "zed"))
+
+
+def _assert_quotes_nothing(err: BaseException, secrets: tuple[str, ...]) -> None:
+    """Check that an error shows no secret, and has neither cause nor context.
+
+    The traceback shows the lines raising: the secrets must not be written there.
+    """
+    shown = f"{err}{err!r}{''.join(format_exception(err))}"
+    assert [secret for secret in secrets if secret in shown] == []
+    assert (err.__cause__, err.__context__) == (None, None)
+
+
+def test_config_refuses_a_username_with_a_colon() -> None:
+    """HTTP Basic auth ends the username at its first colon: one with a colon fails."""
+    username = "zed:admin@example.com"
+    with pytest.raises(
+        ValueError,
+        match=r"^username cannot contain ':', which HTTP Basic auth cannot carry$",
+    ) as err:
+        Config(username, "b")
+    _assert_quotes_nothing(err.value, ("zed",))
+
+
+@pytest.mark.parametrize(
+    "timeout", [0, -0.0, -1.0, float("nan"), float("inf"), float("-inf")]
+)
+def test_config_refuses_a_timeout_that_is_not_positive_and_finite(
+    timeout: float,
+) -> None:
+    """request_timeout bounds every request: a positive, finite number of seconds."""
+    with pytest.raises(
+        ValueError,
+        match=r"^request_timeout must be a positive, finite number of seconds$",
+    ):
         Config("a", "b", request_timeout=timeout)
 
 

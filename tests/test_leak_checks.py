@@ -4,12 +4,16 @@ import logging
 from traceback import format_exception
 from typing import Never
 
+import aiohttp
 from homeassistant.components import persistent_notification
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.update_coordinator import UpdateFailed
+from multidict import CIMultiDict, CIMultiDictProxy
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from yarl import URL
 
+from custom_components.invoxia.api import ApiConnectionError
 from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME
 from tests.conftest import (
     SECRETS,
@@ -62,6 +66,45 @@ def test_a_secret_in_a_hidden_exception_of_a_log_record_is_caught() -> None:
         match=r"^a log record of custom_components.invoxia: _QuietError shows 1 secret",
     ):
         assert_no_secret(shown_by_record(_record("Unexpected error", err)))
+
+
+def _malformed_answer_error() -> aiohttp.ClientResponseError:
+    """Build the error aiohttp raises on a malformed status line: it holds the request.
+
+    Its repr shows the request's headers, Authorization included; its str does not.
+    """
+    url = URL("http://127.0.0.1:8765/users/")
+    headers = CIMultiDict(
+        {"Authorization": basic_authorization(DEFAULT_USERNAME, DEFAULT_PASSWORD)}
+    )
+    request = aiohttp.RequestInfo(url, "GET", CIMultiDictProxy(headers), url)
+    return aiohttp.ClientResponseError(
+        request, (), status=400, message="Bad status line"
+    )
+
+
+def test_an_aiohttp_error_holding_the_request_is_caught_behind_ours() -> None:
+    """An aiohttp error chained to the client's shows Authorization in its repr: caught.
+
+    Its str, which the traceback prints, shows none: the repr must count.
+    """
+    try:
+        try:
+            _raise(_malformed_answer_error())
+        except aiohttp.ClientResponseError as cause:
+            message = "Cannot reach the API: ClientResponseError"
+            raise ApiConnectionError(message) from cause
+    except ApiConnectionError as err:
+        error = err
+    assert_no_secret([("traceback", "".join(format_exception(error)))])
+    with pytest.raises(
+        AssertionError,
+        match=(
+            r"^a log record of custom_components.invoxia: "
+            r"ClientResponseError shows 1 secret"
+        ),
+    ):
+        assert_no_secret(shown_by_record(_record("Polling failed", error)))
 
 
 @pytest.mark.parametrize("secret", SECRETS)

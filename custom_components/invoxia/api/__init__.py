@@ -7,6 +7,7 @@ from .client import DEFAULT_API_URL, AsyncClient, Client, Config
 from .exceptions import (
     ApiConnectionError,
     ApiTimeoutError,
+    ClientClosedError,
     FailedQuery,
     ForbiddenQuery,
     GpsTrackerException,
@@ -44,6 +45,7 @@ __all__ = [
     "ApiTimeoutError",
     "AsyncClient",
     "Client",
+    "ClientClosedError",
     "Config",
     "Device",
     "FailedQuery",

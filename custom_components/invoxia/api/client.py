@@ -6,18 +6,20 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from http import HTTPStatus
 import json
 import logging
 import math
 from types import TracebackType
 from typing import Final, Self, override
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import aiohttp
 
 from .exceptions import (
     ApiConnectionError,
     ApiTimeoutError,
+    ClientClosedError,
     FailedQuery,
     ForbiddenQuery,
     NoContentQuery,
@@ -34,6 +36,10 @@ _LOGGER = logging.getLogger(__package__)
 DEFAULT_API_URL: Final = "https://labs.invoxia.io"
 DEVICE_KINDS: Final = ("android", "iphone", "tracker")
 LOCATIONS_PER_PAGE: Final = 20
+CLOSED_MESSAGE: Final = "The client is closed: create a new one to query the API"
+IN_EVENT_LOOP_MESSAGE: Final = (
+    "Client cannot run inside a running event loop: use AsyncClient there"
+)
 # Far above the largest real answer (thousands of trackers), far below harm.
 MAX_RESPONSE_BYTES: Final = 32 * 1024 * 1024
 
@@ -48,14 +54,19 @@ class Config:
     request_timeout: float = 20.0
 
     def __post_init__(self) -> None:
-        """Normalise api_url to scheme://host[:port] and check the timeout."""
-        parts = urlsplit(self.api_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            msg = "api_url must be an http(s) URL with a host"
+        """Check every setting, and normalise api_url to scheme://host[:port].
+
+        No message quotes a setting: the username is an email, and an api_url
+        given with credentials would show them.
+        """
+        if ":" in self.username:
+            # Basic authentication splits "username:password" at its first colon.
+            msg = "username cannot contain ':', which HTTP Basic auth cannot carry"
             raise ValueError(msg)
-        object.__setattr__(self, "api_url", f"{parts.scheme}://{parts.netloc}")
-        if not self.request_timeout > 0:
-            msg = "request_timeout must be a positive number of seconds"
+        object.__setattr__(self, "api_url", _origin(self.api_url))
+        # A timeout of nan or infinity would never expire.
+        if not 0 < self.request_timeout < math.inf:
+            msg = "request_timeout must be a positive, finite number of seconds"
             raise ValueError(msg)
 
     @override
@@ -67,24 +78,54 @@ class Config:
         )
 
 
+def _origin(api_url: str) -> str:
+    """Return scheme://host[:port] of an http(s) URL; ValueError for any other."""
+    parts = _split(api_url)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        msg = "api_url must be an http(s) URL with a host"
+        raise ValueError(msg)
+    if parts.username is not None or parts.password is not None:
+        msg = "api_url cannot carry credentials: give them as username and password"
+        raise ValueError(msg)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _split(url: str) -> SplitResult | None:
+    """Split a URL and check its port; None when either cannot be read.
+
+    The parser's errors quote the port, which a mistyped "user:password" would be:
+    the caller raises its own, with none of them as context.
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading the port is what checks it
+    except ValueError:
+        return None
+    return parts
+
+
 def _retry_after(header: str | None) -> float | None:
-    """Read a Retry-After header: seconds or an HTTP date."""
+    """Read a Retry-After header, seconds or an HTTP date, as seconds still to wait.
+
+    Only a wait still to come counts: zero, a negative delay, a date gone by and
+    anything unreadable (nan and infinity included) are None.
+    """
     if header is None:
         return None
     try:
         seconds = float(header)
     except ValueError:
-        pass
-    else:
-        return max(0.0, seconds) if math.isfinite(seconds) else None
-    try:
-        when = parsedate_to_datetime(header)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        # HTTP dates are always GMT; "-0000" or no zone at all parse as naive.
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+        try:
+            when = parsedate_to_datetime(header)
+        except (TypeError, ValueError, OverflowError):
+            return None
+        if when.tzinfo is None:
+            # HTTP dates are always GMT; "-0000" or no zone at all parse as naive.
+            when = when.replace(tzinfo=UTC)
+        # Subtracting, unlike converting to UTC, cannot overflow near year 9999.
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    # Comparisons with nan are false: it goes the way of zero and infinity.
+    return seconds if 0 < seconds < math.inf else None
 
 
 def _epoch(moment: datetime) -> float:
@@ -107,6 +148,7 @@ class AsyncClient:
         self._config = config
         self._session = session
         self._owns_session = session is None
+        self._closed = False
         credentials = f"{config.username}:{config.password}".encode()
         self._headers = {
             aiohttp.hdrs.AUTHORIZATION: f"Basic {b64encode(credentials).decode()}"
@@ -129,34 +171,35 @@ class AsyncClient:
         await self.close()
 
     async def close(self) -> None:
-        """Close the session if the client created it."""
+        """Close the session if the client created it; the client can no longer query.
+
+        Closing again does nothing. A session given to the client stays open.
+        """
+        self._closed = True
         if self._owns_session and self._session is not None:
             await self._session.close()
             self._session = None
 
-    async def _request(self, path: str, params: dict[str, str] | None = None) -> object:
-        """GET an API path and return its decoded JSON body."""
+    def _open_session(self) -> aiohttp.ClientSession:
+        """Return the session to query with, creating the client's own if needed."""
+        if self._closed:
+            # Opening a new session here would leak it: nothing would close it.
+            raise ClientClosedError(CLOSED_MESSAGE)
         if self._session is None:
             self._session = aiohttp.ClientSession()
-        url = f"{self._config.api_url}/{path}"
-        try:
-            async with (
-                asyncio.timeout(self._config.request_timeout),
-                # Credentials go on each request, never on a session that may be shared,
-                # and redirects are refused so they never reach another host.
-                self._session.get(
-                    url, params=params, headers=self._headers, allow_redirects=False
-                ) as response,
-            ):
-                body = await self._read_body(response)
-                status = response.status
-                retry_after = response.headers.get(aiohttp.hdrs.RETRY_AFTER)
-        except TimeoutError as err:
-            msg = f"No answer from the API within {self._config.request_timeout} s"
-            raise ApiTimeoutError(msg) from err
-        except (aiohttp.ClientError, OSError) as err:
-            msg = f"Cannot reach the API: {type(err).__name__}"
-            raise ApiConnectionError(msg) from err
+        elif self._session.closed:
+            # Only a given session can be closed under the client: by its owner.
+            msg = "The aiohttp session given to the client is closed"
+            raise ApiConnectionError(msg)
+        return self._session
+
+    async def _request(self, path: str, params: dict[str, str] | None = None) -> object:
+        """GET an API path and return its decoded JSON body."""
+        answer = await self._get(self._open_session(), path, params)
+        if isinstance(answer, ApiConnectionError):
+            # Raised here, outside any except block, it has no context to leak.
+            raise answer
+        status, body, retry_after = answer
         _LOGGER.debug("GET /%s %s: %d, %d bytes", path, params or "", status, len(body))
         self._raise_for_status(status, body, retry_after)
         # Deeply nested JSON exhausts the decoder's recursion: not a ValueError.
@@ -165,6 +208,41 @@ class AsyncClient:
         except (ValueError, RecursionError) as err:
             msg = "The API answered with a body that is not JSON"
             raise UnknownAnswerScheme(msg) from err
+
+    async def _get(
+        self,
+        session: aiohttp.ClientSession,
+        path: str,
+        params: dict[str, str] | None,
+    ) -> tuple[int, bytes, str | None] | ApiConnectionError:
+        """GET an API path: its status, body and Retry-After, or the error to raise.
+
+        aiohttp's errors hold the request, its Authorization header included, and
+        show it in their repr: the error returned names their type and keeps none
+        of them, neither as cause nor as context.
+        """
+        url = f"{self._config.api_url}/{path}"
+        try:
+            async with (
+                asyncio.timeout(self._config.request_timeout),
+                # Credentials go on each request, never on a session that may be shared,
+                # and redirects are refused so they never reach another host.
+                session.get(
+                    url, params=params, headers=self._headers, allow_redirects=False
+                ) as response,
+            ):
+                body = await self._read_body(response)
+                return (
+                    response.status,
+                    body,
+                    response.headers.get(aiohttp.hdrs.RETRY_AFTER),
+                )
+        except TimeoutError:
+            msg = f"No answer from the API within {self._config.request_timeout} s"
+            return ApiTimeoutError(msg)
+        except (aiohttp.ClientError, OSError) as err:
+            msg = f"Cannot reach the API: {type(err).__name__}"
+            return ApiConnectionError(msg)
 
     @staticmethod
     async def _read_body(response: aiohttp.ClientResponse) -> bytes:
@@ -182,17 +260,18 @@ class AsyncClient:
     @staticmethod
     def _raise_for_status(status: int, body: bytes, retry_after: str | None) -> None:
         """Raise the exception that matches an HTTP status that is not a success."""
-        if status == 204:  # noqa: PLR2004 - HTTP status codes read best as numbers
+        if status == HTTPStatus.NO_CONTENT:
             msg = "The API has no content for this request"
             raise NoContentQuery(status, msg)
-        if 200 <= status < 300:  # noqa: PLR2004
+        # Redirects are not followed, and informational answers are no answer.
+        if HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES:
             return
-        if status == 401:  # noqa: PLR2004
+        if status == HTTPStatus.UNAUTHORIZED:
             raise UnauthorizedQuery(status, _detail(body) or "Invalid credentials")
-        if status == 403:  # noqa: PLR2004
+        if status == HTTPStatus.FORBIDDEN:
             msg = "These credentials are not allowed to access this data"
             raise ForbiddenQuery(status, msg)
-        if status == 429:  # noqa: PLR2004
+        if status == HTTPStatus.TOO_MANY_REQUESTS:
             msg = "The API limits the request rate"
             raise RateLimitedQuery(status, msg, _retry_after(retry_after))
         msg = f"The API answered with HTTP status {status}"
@@ -275,9 +354,12 @@ class AsyncClient:
 
         The API answers at most a page of locations per query, filtered on whole
         seconds (both bounds included). The next page is asked below the oldest
-        second seen: locations of that second come again and are dropped by uuid;
-        a page that brings nothing new means the second holds more than a page,
-        which the API cannot page through, so the query moves below it.
+        second seen: locations of that second come again and are dropped by uuid.
+        A page within one second, or bringing nothing new, means that second holds
+        more than a page, which the API cannot page through: the query moves below
+        it. At most one page more than max_count needs is asked, so that an API
+        answering outside the bounds asked, or one location per page, cannot make
+        the client ask forever.
         """
         path = f"devices/{tracker.id}/tracker_data/"
         params: dict[str, str] = {}
@@ -285,7 +367,9 @@ class AsyncClient:
             params["timestamp"] = str(math.ceil(_epoch(not_before)))
         upper = None if not_after is None else math.floor(_epoch(not_after))
         locations: dict[object, TrackerData] = {}
-        while len(locations) < max_count:
+        for _ in range(math.ceil(max_count / LOCATIONS_PER_PAGE) + 1):
+            if len(locations) >= max_count:
+                break
             if upper is not None:
                 params["timestamp_max"] = str(upper)
             page = [
@@ -296,12 +380,13 @@ class AsyncClient:
             locations.update((item.uuid, item) for item in new)
             if len(page) < LOCATIONS_PER_PAGE:
                 break
-            oldest = math.floor(min(item.datetime for item in page).timestamp())
-            if not new and upper is not None and oldest > upper:
-                # Only an API ignoring timestamp_max gets here: asking again would
-                # bring this very page forever.
+            seconds = [math.floor(item.datetime.timestamp()) for item in page]
+            oldest = min(seconds)
+            if upper is not None and oldest > upper:
+                # Only an API ignoring timestamp_max gets here: going on would
+                # page through answers it does not bound.
                 break
-            upper = oldest if new else oldest - 1
+            upper = oldest - 1 if not new or oldest == max(seconds) else oldest
         ordered = sorted(
             locations.values(), key=lambda item: item.datetime, reverse=True
         )
@@ -338,6 +423,16 @@ def _detail(body: bytes) -> str | None:
     return detail if isinstance(detail, str) else None
 
 
+def _refuse_running_loop() -> None:
+    """Raise RuntimeError in a thread running an event loop, which Client cannot use."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    # Raised outside the except block: "no running event loop" is no context of it.
+    raise RuntimeError(IN_EVENT_LOOP_MESSAGE)
+
+
 class Client:
     """Synchronous client for plain scripts, running an AsyncClient on its own loop."""
 
@@ -347,6 +442,8 @@ class Client:
         # thread's current event loop, which the caller may rely on.
         self._runner = asyncio.Runner(loop_factory=asyncio.new_event_loop)
         self._client = AsyncClient(config)
+        # Until a call runs, neither the loop nor a session exists to close.
+        self._started = False
         self._closed = False
 
     def __enter__(self) -> Self:
@@ -363,15 +460,36 @@ class Client:
         self.close()
 
     def _run[T](self, call: Callable[[], Coroutine[object, object, T]]) -> T:
+        """Run a call of the async client on the private event loop.
+
+        The checks come before the call: a coroutine made and then refused by the
+        loop would never be awaited.
+        """
+        if self._closed:
+            raise ClientClosedError(CLOSED_MESSAGE)
+        _refuse_running_loop()
+        self._started = True
         return self._runner.run(call())
 
     def close(self) -> None:
-        """Close the session and the event loop; closing again does nothing."""
+        """Close the session and the event loop; closing again does nothing.
+
+        Raises:
+            RuntimeError: A client that ran is closed inside a running event loop,
+                which cannot run the closing: close it outside.
+
+        """
         if self._closed:
             return
+        if self._started:
+            # The session lives on the private loop: only that loop can close it.
+            _refuse_running_loop()
         self._closed = True
-        self._run(self._client.close)
-        self._runner.close()
+        if self._started:
+            try:
+                self._runner.run(self._client.close())
+            finally:
+                self._runner.close()
 
     def get_users(self) -> list[User]:
         """Return the users of the account."""

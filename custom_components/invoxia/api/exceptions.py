@@ -19,6 +19,10 @@ class ApiTimeoutError(ApiConnectionError):
     """The API did not answer within the configured request timeout."""
 
 
+class ClientClosedError(GpsTrackerException):
+    """The client was used after close(): a new client is needed to query again."""
+
+
 class UnknownAnswerScheme(GpsTrackerException):
     """The API answered something the client cannot interpret."""
 
