@@ -6,6 +6,7 @@ from .report import (
     footprint_table,
     poll_table,
     ratio_table,
+    recorded_table,
     summary_table,
     target_table,
 )
@@ -16,6 +17,9 @@ def document(results: Results, found: list[Target]) -> str:
     environment = results.environment
     rtt_ms = f"{environment.rtt_s * 1000:g}"
     polls = f"up to {environment.polls}, none started after {environment.budget_s:g} s"
+    interval = f"{environment.recorded_interval_s:g} s"
+    stretch = environment.recorded_polls * environment.recorded_interval_s / 60
+    recorded = f"{environment.recorded_polls}, the clock {interval} further before each"
     return f"""# Benchmark: what a poll costs
 
 Written by `scripts/bench` (issue #7): re-run it rather than edit this file.
@@ -24,7 +28,9 @@ The claim: a poll of this integration costs one HTTP request when no tracker mov
 one more per tracker that moved, fetched 16 at a time; an integration built on the
 `gps_tracker` library pays one request per tracker, one after the other. Here both poll
 the same simulated Invoxia cloud, on this machine, whose every answer comes {rtt_ms} ms
-late, as it would from across the Internet.
+late, as it would from across the Internet. On replies shaped as the real API's, whose
+listing has no last position, ours pays one request more per tracker whose `last_event`
+moved since the last poll: a fix, or a keep-alive, which comes every 15 minutes.
 
 ![Wall time and requests per poll against the number of trackers](images/benchmark.png)
 
@@ -53,6 +59,7 @@ dependency of the project. Everything runs on 127.0.0.1 and stops by itself.
 | injected round-trip time | {rtt_ms} ms per request |
 | world | simulator seed {environment.seed} |
 | polls per series | {polls} |
+| polls on recorded replies | {recorded} |
 | duration of the run | {environment.duration_s:.0f} s |
 
 ## Summary
@@ -75,6 +82,20 @@ CPU time of the polling process during the poll: Home Assistant's for ours and f
 listing alone, the library's own process for `gps_tracker`.
 
 {poll_table(results)}
+
+## Recorded replies
+
+Ours again, on an account of the same seed in the simulator's recorded reply shape,
+as the real API answers: the listing gives no tracker's last position, so ours asks a
+tracker's newest fix whenever its `last_event` moves, and the trackers report a
+keep-alive every 15 minutes, which moves it too. No tracker moves here: each stays
+where it was at the start. The world's clock advances {interval}, the integration's
+default scan interval, before each of {environment.recorded_polls} polls: a simulated
+{stretch:g} minutes, in which every tracker's keep-alive falls once. "last_event moved"
+is how many trackers' keep-alives fell since the poll before, as the simulator counts
+them; the target is one request more than that, poll after poll.
+
+{recorded_table(results)}
 
 ## Once per account
 
@@ -100,6 +121,13 @@ Below 1, ours costs less.
   delays every API answer by the round-trip time. Its clock stands still, so nothing
   moves unless the benchmark moves it: "k moved" means `World.move_tracker` gave the
   first k trackers a new fix just before the poll (10 % is k = ⌈N / 10⌉).
+- **Recorded replies**: a second world per account size, of the same seed, in
+  `ReplyShape.RECORDED`, each tracker moved by hand at the start to its newest fix,
+  where it then stays: only keep-alives move its `last_event`. Before each poll,
+  `World.advance` moves its clock {interval} forward and the simulator counts the
+  trackers whose `last_event` moved. Ours is set up on it in a Home Assistant of its
+  own, then polled {environment.recorded_polls} times, whatever the time budget: the
+  mean needs the whole stretch.
 - **Ours**: a real `HomeAssistant` instance, made by
   `pytest_homeassistant_custom_component`'s `async_test_home_assistant` (real core,
   state machine and registries; storage never written), with the integration loaded

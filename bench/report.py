@@ -31,6 +31,10 @@ class Environment:
     seed: int
     polls: int
     budget_s: float
+    recorded_polls: int
+    """Polls of each series on recorded replies."""
+    recorded_interval_s: float
+    """Simulated time before each of those polls."""
     duration_s: float
 
 
@@ -40,6 +44,8 @@ class Results:
 
     environment: Environment
     series: tuple[Series, ...]
+    recorded: tuple[Series, ...]
+    """Ours on recorded replies, one series per size: nothing moved but the clock."""
     footprints: tuple[Footprint, ...]
 
     def find(self, size: int, client: Client, moved: int = 0) -> Series | None:
@@ -131,6 +137,43 @@ def poll_table(results: Results) -> str:
         for series in results.series
     ]
     return markdown_table(header, rows)
+
+
+def _mean(value: float) -> str:
+    """Write a mean count, to two decimals."""
+    return f"{value:,.2f}"
+
+
+def recorded_table(results: Results) -> str:
+    """One row per size: ours on recorded replies, the clock moving between polls."""
+    header = [
+        "trackers",
+        "polls",
+        "last_event moved / poll (mean)",
+        "requests / poll (mean)",
+        "requests / poll (range)",
+        "wall median (ms)",
+        "wall mean (ms)",
+        "wall p95 (ms)",
+        "CPU / poll (ms)",
+        "received / poll (mean)",
+    ]
+    rows = [
+        [
+            f"{series.size:,}",
+            str(len(series.samples)),
+            _mean(series.moved_mean),
+            _mean(series.requests_mean),
+            f"{min(series.request_counts):,} to {max(series.request_counts):,}",
+            _ms(series.wall_median_s),
+            _ms(series.wall_mean_s),
+            _ms(series.wall_p95_s),
+            _ms(series.cpu_median_s),
+            _size(series.bytes_received_mean),
+        ]
+        for series in results.recorded
+    ]
+    return markdown_table(header, rows, text=1)
 
 
 def footprint_table(results: Results) -> str:
@@ -282,6 +325,23 @@ def targets(results: Results) -> list[Target]:
             )
             + " ms, medians",
             met=all(series.wall_median_s <= 2 * rtt for series in quiet),
+        )
+    )
+    found.append(
+        Target(
+            name="Requests per poll, recorded replies: 1 + the trackers whose "
+            "last_event moved",
+            measured=", ".join(
+                f"N={series.size}: {_mean(series.requests_mean)} for "
+                f"{_mean(series.moved_mean)} moved"
+                for series in results.recorded
+            )
+            + " (means)",
+            met=all(
+                sample.requests == 1 + sample.moved
+                for series in results.recorded
+                for sample in series.samples
+            ),
         )
     )
     everything = results.find(TARGET_SIZE, Client.OURS, TARGET_SIZE)

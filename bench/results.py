@@ -23,6 +23,9 @@ class Sample:
     cpu_s: float
     requests: int
     bytes_received: int
+    moved: int
+    """Trackers whose listing entry moved before the poll: a new fix, or in recorded
+    replies a keep-alive, which moves `last_event` too."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,9 +65,24 @@ class Series:
         return statistics.median(sample.cpu_s for sample in self.samples)
 
     @property
+    def wall_mean_s(self) -> float:
+        """Mean wall time of a poll."""
+        return statistics.fmean(sample.wall_s for sample in self.samples)
+
+    @property
     def requests(self) -> float:
         """Median HTTP requests of a poll."""
         return statistics.median(sample.requests for sample in self.samples)
+
+    @property
+    def requests_mean(self) -> float:
+        """Mean HTTP requests of a poll."""
+        return statistics.fmean(sample.requests for sample in self.samples)
+
+    @property
+    def moved_mean(self) -> float:
+        """Mean number of trackers whose listing entry moved before a poll."""
+        return statistics.fmean(sample.moved for sample in self.samples)
 
     @property
     def request_counts(self) -> frozenset[int]:
@@ -75,6 +93,11 @@ class Series:
     def bytes_received(self) -> float:
         """Median bytes received by a poll (response bodies)."""
         return statistics.median(sample.bytes_received for sample in self.samples)
+
+    @property
+    def bytes_received_mean(self) -> float:
+        """Mean bytes received by a poll (response bodies)."""
+        return statistics.fmean(sample.bytes_received for sample in self.samples)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

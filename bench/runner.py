@@ -20,7 +20,8 @@ import time
 import aiohttp
 from homeassistant import const as ha_const
 
-from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME
+from custom_components.invoxia.const import DEFAULT_SCAN_INTERVAL
+from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, ReplyShape
 
 from . import ours
 from .child import ROOT
@@ -32,6 +33,7 @@ from .report import (
     footprint_table,
     poll_table,
     ratio_table,
+    recorded_table,
     summary_table,
     target_table,
     targets,
@@ -44,10 +46,17 @@ QUICK_SIZES = (1, 10, 100)
 DEFAULT_LIBRARY_PYTHON = ROOT / ".cache" / "bench" / "bin" / "python"
 DEFAULT_OUTPUT = ROOT / "docs" / "benchmark.md"
 DEFAULT_PLOT = ROOT / "docs" / "images" / "benchmark.png"
+RECORDED_INTERVAL_S = DEFAULT_SCAN_INTERVAL.total_seconds()
+"""How far the recorded world's clock moves before each poll: the scan interval."""
+RECORDED_POLLS = 15
+"""Polls of a recorded series: a simulated quarter of an hour at that interval, in
+which every tracker's 15-minute keep-alive falls once."""
 _FULL_LIMIT_S = 600.0
 _QUICK_LIMIT_S = 60.0
 
 type Poll = Callable[[], Awaitable[tuple[float, float]]]
+type Prepare = Callable[[], Awaitable[int]]
+"""What changes the world before a poll; returns the trackers it moved."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -155,17 +164,21 @@ def _progress(message: str) -> None:
 
 
 async def _series(
-    account: SimulatedAccount, poll: Poll, what: Series, settings: Settings
+    account: SimulatedAccount,
+    prepare: Prepare,
+    poll: Poll,
+    what: Series,
+    settings: Settings,
 ) -> Series:
     """Poll until enough polls are done or the budget is spent (one poll at least).
 
-    `what` names the client, the account size and the trackers to move before each
-    poll; its samples are the polls made.
+    `prepare` changes the world before each poll; `what` names the client, the account
+    size and the trackers moved. Its samples are the polls made.
     """
     samples: list[Sample] = []
     start = time.perf_counter()
     while True:
-        await account.move(what.moved)
+        moved = await prepare()
         wall_s, cpu_s = await poll()
         traffic = await account.traffic()
         samples.append(
@@ -174,6 +187,7 @@ async def _series(
                 cpu_s=cpu_s,
                 requests=traffic.total,
                 bytes_received=traffic.bytes_sent,
+                moved=moved,
             )
         )
         elapsed = time.perf_counter() - start
@@ -181,8 +195,10 @@ async def _series(
         if len(samples) >= settings.polls or elapsed + wall_s > settings.budget_s:
             break
     series = replace(what, samples=tuple(samples))
+    shape = "" if account.shape is ReplyShape.MODELLED else f" ({account.shape})"
     _progress(
-        f"N={series.size:>5} {series.label}: {len(samples)} polls, "
+        f"N={series.size:>5} {series.label}{shape}: {len(samples)} polls, "
+        f"{series.requests_mean:.2f} requests and "
         f"{series.wall_median_s * 1000:.1f} ms median"
     )
     return series
@@ -207,6 +223,7 @@ async def _measure_floor(account: SimulatedAccount, settings: Settings) -> Serie
 
         return await _series(
             account,
+            partial(account.move, 0),
             _get,
             Series(size=account.size, client=Client.FLOOR, moved=0, samples=()),
             settings,
@@ -226,6 +243,7 @@ async def _measure_ours(
         found = [
             await _series(
                 account,
+                partial(account.move, moved),
                 partial(ours.refresh, coordinator),
                 Series(size=size, client=Client.OURS, moved=moved, samples=()),
                 settings,
@@ -246,6 +264,29 @@ async def _measure_ours(
     return found, footprint
 
 
+async def _measure_recorded(account: SimulatedAccount, settings: Settings) -> Series:
+    """Set the integration up on recorded replies, then poll as the clock advances.
+
+    No tracker moves: each poll follows `RECORDED_INTERVAL_S` of simulated time, in
+    which some trackers' keep-alives move their `last_event`.
+    """
+    async with ours.home_assistant() as hass:
+        coordinator, setup_s = await ours.set_up(hass, account)
+        await account.traffic()
+        _progress(
+            f"N={account.size:>5} ours set up on recorded replies "
+            f"in {setup_s * 1000:.0f} ms"
+        )
+        return await _series(
+            account,
+            partial(account.tick, RECORDED_INTERVAL_S),
+            partial(ours.refresh, coordinator),
+            Series(size=account.size, client=Client.OURS, moved=0, samples=()),
+            # The whole quarter of an hour, whatever it takes: the mean needs it.
+            replace(settings, polls=RECORDED_POLLS, budget_s=math.inf),
+        )
+
+
 async def _measure_library(
     library: Library, account: SimulatedAccount, settings: Settings
 ) -> tuple[list[Series], list[Footprint]]:
@@ -256,6 +297,7 @@ async def _measure_library(
     for client in (Client.SEQUENTIAL, Client.GATHERED):
         series = await _series(
             account,
+            partial(account.move, 0),
             partial(library.poll, account.url, client),
             Series(size=size, client=client, moved=0, samples=()),
             settings,
@@ -299,6 +341,7 @@ async def run(settings: Settings) -> Results:
     """Measure every client at every size, within the run's time limit."""
     started = time.perf_counter()
     series: list[Series] = []
+    recorded: list[Series] = []
     footprints: list[Footprint] = []
     library_version = "not measured (--no-library)"
     async with asyncio.timeout(settings.limit_s), contextlib.AsyncExitStack() as stack:
@@ -329,6 +372,11 @@ async def run(settings: Settings) -> Results:
             found, footprint = await _measure_ours(account, settings)
             series.extend(found)
             footprints.append(footprint)
+            recorded.append(
+                await _measure_recorded(
+                    SimulatedAccount(simulator, size, ReplyShape.RECORDED), settings
+                )
+            )
             if library is not None:
                 found, more = await _measure_library(library, account, settings)
                 series.extend(found)
@@ -345,10 +393,15 @@ async def run(settings: Settings) -> Results:
         seed=settings.seed,
         polls=settings.polls,
         budget_s=settings.budget_s,
+        recorded_polls=RECORDED_POLLS,
+        recorded_interval_s=RECORDED_INTERVAL_S,
         duration_s=time.perf_counter() - started,
     )
     return Results(
-        environment=environment, series=tuple(series), footprints=tuple(footprints)
+        environment=environment,
+        series=tuple(series),
+        recorded=tuple(recorded),
+        footprints=tuple(footprints),
     )
 
 
@@ -413,6 +466,7 @@ def publish(results: Results, settings: Settings) -> None:
             [
                 summary_table(results),
                 poll_table(results),
+                recorded_table(results),
                 footprint_table(results),
                 ratio_table(results),
                 target_table(found),

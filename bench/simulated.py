@@ -4,8 +4,9 @@ Serving a thousand trackers costs the simulator CPU time of its own: in a proces
 own, it neither counts in the CPU time measured for Home Assistant nor competes with
 it for the interpreter.
 Run by the benchmark as `python -m bench.simulated --sizes 1,10 --seed S --rtt SECONDS`,
-it serves one account per size, each on its own port, reads commands on its standard
-input (`move`, `traffic`) and ends with it.
+it serves two accounts per size, each on its own port: one in the modelled reply shape,
+one in the recorded shape. It reads commands on its standard input (`move`, `tick`,
+`traffic`) and ends with it.
 """
 
 import argparse
@@ -17,9 +18,9 @@ from datetime import UTC, datetime
 import json
 import sys
 
-from simulator import Fault, FaultKind, Simulator, World
+from simulator import Fault, FaultKind, ReplyShape, Simulator, World
 
-from .child import Child, ChildError, Message, integer, text
+from .child import Child, ChildError, Message, integer, number, text
 
 START = datetime(2026, 1, 1, 12, tzinfo=UTC)
 """The simulated world's clock at start: the same world on every run."""
@@ -43,27 +44,52 @@ class Traffic:
         return sum(self.requests.values())
 
 
+def account_key(size: int, shape: ReplyShape = ReplyShape.MODELLED) -> str:
+    """Name an account in the simulator process's hello and commands."""
+    return str(size) if shape is ReplyShape.MODELLED else f"{size} {shape}"
+
+
 class SimulatedAccount:
     """One simulated account of a given size, served by the simulator process."""
 
-    def __init__(self, child: Child, size: int) -> None:
-        """Drive the account of `size` trackers the simulator process serves."""
+    def __init__(
+        self, child: Child, size: int, shape: ReplyShape = ReplyShape.MODELLED
+    ) -> None:
+        """Drive the account of `size` trackers in `shape` the simulator serves."""
         self._child = child
         self.size = size
-        served = child.hello.get(str(size))
+        self.shape = shape
+        self._key = account_key(size, shape)
+        served = child.hello.get(self._key)
         if not isinstance(served, dict):
-            msg = f"the simulator serves no account of {size} trackers"
+            msg = f"the simulator serves no account of {size} trackers in {shape}"
             raise ChildError(msg)
         self.url = text(served, "url")
         self.user_id = integer(served, "user_id")
 
-    async def move(self, count: int) -> None:
-        """Give the first `count` trackers a new fix; start counting traffic anew."""
-        await self._child.ask({"op": "move", "size": self.size, "count": count})
+    async def move(self, count: int) -> int:
+        """Give the first `count` trackers a new fix; start counting traffic anew.
+
+        Return `count`: the trackers whose listing entry moved.
+        """
+        answer = await self._child.ask(
+            {"op": "move", "account": self._key, "count": count}
+        )
+        return integer(answer, "moved")
+
+    async def tick(self, seconds: float) -> int:
+        """Move the world's clock forward; start counting traffic anew.
+
+        Return how many trackers' `last_event` moved meanwhile: a fix or a keep-alive.
+        """
+        answer = await self._child.ask(
+            {"op": "tick", "account": self._key, "seconds": seconds}
+        )
+        return integer(answer, "moved")
 
     async def traffic(self) -> Traffic:
         """Return the traffic since the last count or move, and count anew."""
-        answer = await self._child.ask({"op": "traffic", "size": self.size})
+        answer = await self._child.ask({"op": "traffic", "account": self._key})
         requests = answer.get("requests")
         if not isinstance(requests, dict) or not all(
             isinstance(count, int) for count in requests.values()
@@ -93,9 +119,34 @@ def _write(message: Message) -> None:
     sys.stdout.flush()
 
 
+def _pin(world: World) -> None:
+    """Keep every tracker where it is: moved by hand to its newest fix, it stays."""
+    for tracker_id in world.tracker_ids:
+        newest = world.tracker(tracker_id).locations(None, None)
+        lat, lng = (newest[0].lat, newest[0].lng) if newest else world.home
+        world.move_tracker(tracker_id, lat, lng)
+
+
+def _last_events(world: World) -> list[int | None]:
+    """When each tracker last talked to the server, as the recorded listing says."""
+    now_us = world.now_us
+    return [
+        world.tracker(tracker_id).last_event_us(now_us)
+        for tracker_id in world.tracker_ids
+    ]
+
+
 def _answer(simulator: Simulator, command: Message, moves: int) -> Message:
     """Carry out one command of the benchmark on one simulator."""
     world = simulator.world
+    if command.get("op") == "tick":
+        before = _last_events(world)
+        world.advance(number(command, "seconds"))
+        moved = sum(
+            then != now for then, now in zip(before, _last_events(world), strict=True)
+        )
+        simulator.counters.reset()
+        return {"moved": moved}
     if command.get("op") == "move":
         count = integer(command, "count")
         if count:
@@ -120,15 +171,22 @@ def _answer(simulator: Simulator, command: Message, moves: int) -> Message:
 
 
 async def serve(sizes: Sequence[int], seed: int, rtt: float) -> None:
-    """Serve one world per size until the standard input ends, obeying its commands."""
+    """Serve two worlds per size until the standard input ends, obeying its commands.
+
+    Both have the same seed; the recorded one's trackers are pinned where they are,
+    so that only their keep-alives move as its clock advances.
+    """
     async with contextlib.AsyncExitStack() as stack:
-        simulators: dict[int, Simulator] = {}
+        simulators: dict[str, Simulator] = {}
         for size in sizes:
-            world = World(seed=seed, trackers=size, start=START)
-            simulator = await stack.enter_async_context(Simulator(world))
-            if rtt > 0:
-                simulator.faults.add(Fault(FaultKind.LATENCY, seconds=rtt))
-            simulators[size] = simulator
+            for shape in ReplyShape:
+                world = World(seed=seed, trackers=size, start=START, shape=shape)
+                if shape is ReplyShape.RECORDED:
+                    _pin(world)
+                simulator = await stack.enter_async_context(Simulator(world))
+                if rtt > 0:
+                    simulator.faults.add(Fault(FaultKind.LATENCY, seconds=rtt))
+                simulators[account_key(size, shape)] = simulator
         reader = asyncio.StreamReader()
         loop = asyncio.get_running_loop()
         await loop.connect_read_pipe(
@@ -136,8 +194,8 @@ async def serve(sizes: Sequence[int], seed: int, rtt: float) -> None:
         )
         _write(
             {
-                str(size): {"url": simulator.url, "user_id": simulator.world.user_id}
-                for size, simulator in simulators.items()
+                key: {"url": simulator.url, "user_id": simulator.world.user_id}
+                for key, simulator in simulators.items()
             }
         )
         moves = 0
@@ -146,7 +204,7 @@ async def serve(sizes: Sequence[int], seed: int, rtt: float) -> None:
             if not isinstance(command, dict):
                 msg = f"unknown command {command!r}"
                 raise ChildError(msg)
-            _write(_answer(simulators[integer(command, "size")], command, moves))
+            _write(_answer(simulators[text(command, "account")], command, moves))
             moves += 1
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import signal
 import sys
 
-from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME
+from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, ReplyShape
 
 from .homeassistant import DemoError
 from .launcher import (
@@ -50,10 +50,20 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
             "onboarded with a demo user and the simulated account set up."
         ),
     )
-    parser.add_argument(
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
         "--real",
         action="store_true",
         help="no simulator: the same Home Assistant, to add a real Invoxia account",
+    )
+    source.add_argument(
+        "--recorded",
+        action="store_const",
+        dest="shape",
+        const=ReplyShape.RECORDED,
+        default=ReplyShape.MODELLED,
+        help="the simulated trackers answer as the real API does: no last position "
+        "in the listing, only in their location history",
     )
     parser.add_argument(
         "--port", type=_port, default=DEFAULT_PORT, help="Home Assistant's port"
@@ -102,7 +112,8 @@ def _banner(demo: Demo, seconds: float) -> str:
         lines += [
             f"  map:       {demo.url / 'map'}",
             f"  simulator: {demo.simulator_url} "
-            f"(account {DEFAULT_USERNAME}, password {DEFAULT_PASSWORD})",
+            f"(account {DEFAULT_USERNAME}, password {DEFAULT_PASSWORD}, "
+            f"{demo.shape} replies)",
             "  trackers:  "
             + ", ".join(
                 f"{_name(tracker)} ({tracker.get('state')})"
@@ -158,6 +169,7 @@ async def run(options: argparse.Namespace) -> int:
                 options.config.resolve(),
                 port=options.port,
                 simulator_port=None if options.real else options.simulator_port,
+                shape=options.shape,
                 ready_timeout=options.ready_timeout,
             ) as demo:
                 elapsed = asyncio.get_running_loop().time() - started

@@ -16,7 +16,7 @@ from typing import Any, Final, Self
 from aiohttp import ClientError, ClientSession
 from yarl import URL
 
-from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME
+from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, ReplyShape
 
 from .homeassistant import ConfigEntry, DemoError, HomeAssistantApi, positioned
 
@@ -162,6 +162,26 @@ def _link_integration(config_dir: Path) -> None:
     )
 
 
+def simulator_arguments(url: URL, shape: ReplyShape) -> list[str]:
+    """Return the arguments of `python` that start the demo's simulator at `url`."""
+    return [
+        "-m",
+        "simulator",
+        "--port",
+        str(url.port),
+        "--trackers",
+        str(SIMULATOR_TRACKERS),
+        "--seed",
+        str(SIMULATOR_SEED),
+        "--tick",
+        str(SIMULATOR_TICK_SECONDS),
+        "--pace",
+        str(SIMULATOR_PACE),
+        "--shape",
+        shape,
+    ]
+
+
 class _Child:
     """A child process in a process group of its own, which Ctrl-C does not reach."""
 
@@ -243,12 +263,15 @@ class Demo:
         config_dir: Path,
         port: int,
         simulator_port: int | None,
+        shape: ReplyShape,
         output: int | None,
     ) -> None:
         """Prepare a demo; `start` starts it."""
         self.config_dir = config_dir
         self._port = port
         self._simulator_port = simulator_port
+        self.shape = shape
+        """How the simulator renders the trackers."""
         self.url = URL.build(scheme="http", host=HOST, port=port)
         self.simulator_url = (
             None
@@ -320,20 +343,7 @@ class Demo:
         LOGGER.info("starting the simulator on %s", url)
         self._simulator = await _Child.start(
             "the simulator",
-            [
-                "-m",
-                "simulator",
-                "--port",
-                str(url.port),
-                "--trackers",
-                str(SIMULATOR_TRACKERS),
-                "--seed",
-                str(SIMULATOR_SEED),
-                "--tick",
-                str(SIMULATOR_TICK_SECONDS),
-                "--pace",
-                str(SIMULATOR_PACE),
-            ],
+            simulator_arguments(url, self.shape),
             cwd=REPOSITORY,
             output=self._output,
         )
@@ -464,26 +474,28 @@ class Demo:
 
 
 @asynccontextmanager
-async def start_demo(
+async def start_demo(  # noqa: PLR0913 - one keyword per option of the demo
     config_dir: Path = DEFAULT_CONFIG_DIR,
     *,
     port: int = DEFAULT_PORT,
     simulator_port: int | None = DEFAULT_SIMULATOR_PORT,
+    shape: ReplyShape = ReplyShape.MODELLED,
     ready_timeout: float = DEFAULT_READY_TIMEOUT,
     output: int | None = None,
 ) -> AsyncIterator[Demo]:
     """Run the demo for the duration of an `async with` block.
 
     Home Assistant runs on `config_dir` and `port`, the simulator on `simulator_port`
-    (None: no simulator, to try a real account). The block starts once the demo user
-    is signed in and, with the simulator, its trackers are on the map. Both processes
-    write to `output`, a file descriptor such as `subprocess.DEVNULL`, or to our own
-    standard output and error if None.
+    (None: no simulator, to try a real account), its trackers' replies in `shape`.
+    The block starts once the demo user is signed in and, with the simulator, its
+    trackers are on the map. Both processes write to `output`, a file descriptor such
+    as `subprocess.DEVNULL`, or to our own standard output and error if None.
     """
     demo = Demo(
         config_dir=config_dir,
         port=port,
         simulator_port=simulator_port,
+        shape=shape,
         output=output,
     )
     try:

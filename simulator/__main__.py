@@ -11,7 +11,14 @@ import sys
 from .control import PREFIX
 from .faults import Fault, FaultKind
 from .server import Simulator
-from .world import DEFAULT_HOME, DEFAULT_PASSWORD, DEFAULT_USERNAME, Position, World
+from .world import (
+    DEFAULT_HOME,
+    DEFAULT_PASSWORD,
+    DEFAULT_USERNAME,
+    Position,
+    ReplyShape,
+    World,
+)
 
 
 def _loopback(text: str) -> str:
@@ -50,6 +57,15 @@ def _position(text: str) -> Position:
     return float(lat), float(lng)
 
 
+def _shape(text: str) -> ReplyShape:
+    """Accept the name of a reply shape."""
+    try:
+        return ReplyShape(text)
+    except ValueError:
+        message = f"{text} is not one of: {', '.join(ReplyShape)}"
+        raise argparse.ArgumentTypeError(message) from None
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Read the command line."""
     parser = argparse.ArgumentParser(
@@ -68,6 +84,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=_positive,
         default=1.0,
         help="trackers rest at home and at stops that many times shorter than in life",
+    )
+    parser.add_argument(
+        "--shape",
+        type=_shape,
+        choices=list(ReplyShape),
+        default=ReplyShape.MODELLED,
+        help="modelled: as the gps_tracker models have it, with the last position in "
+        "the listing; recorded: as the real API answers, without it",
     )
     parser.add_argument("--username", default=DEFAULT_USERNAME)
     parser.add_argument("--password", default=DEFAULT_PASSWORD)
@@ -115,6 +139,7 @@ async def serve(options: argparse.Namespace) -> None:
             trackers=options.trackers,
             home=options.home,
             pace=options.pace,
+            shape=options.shape,
         )
         world.set_credentials(options.username, options.password)
         async with Simulator(world, host=options.host, port=options.port) as simulator:
@@ -122,7 +147,8 @@ async def serve(options: argparse.Namespace) -> None:
                 simulator.faults.add(Fault(FaultKind.LATENCY, seconds=options.latency))
             sys.stdout.write(
                 f"Invoxia simulator on {simulator.url} "
-                f"(seed {options.seed}, {options.trackers} trackers)\n"
+                f"(seed {options.seed}, {options.trackers} trackers, "
+                f"{options.shape} replies)\n"
                 f"  username: {options.username}\n"
                 f"  password: {options.password}\n"
                 f"  control:  {simulator.url}{PREFIX}/state\n"

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from .counters import Counters
 from .faults import Fault, FaultKind, Faults
-from .world import JsonObject, JsonValue, UnknownTrackerError, World
+from .world import JsonObject, JsonValue, ReplyShape, UnknownTrackerError, World
 
 PREFIX = "/_simulator"
 
@@ -91,6 +91,15 @@ def _fault(data: JsonObject) -> Fault:
         raise _BadRequestError(str(err)) from err
 
 
+def _shape(data: JsonObject) -> ReplyShape:
+    """Read a reply shape from its name."""
+    shape = _required(data, "shape", str)
+    if shape not in set(ReplyShape):
+        message = f"shape must be one of: {', '.join(ReplyShape)}"
+        raise _BadRequestError(message)
+    return ReplyShape(shape)
+
+
 class ControlRoutes:
     """The routes of the control API."""
 
@@ -109,6 +118,7 @@ class ControlRoutes:
             web.post(f"{PREFIX}/trackers", self._add_tracker),
             web.delete(tracker, self._remove_tracker),
             web.post(f"{tracker}/move", self._move_tracker),
+            web.post(f"{tracker}/shape", self._set_shape),
             web.post(f"{PREFIX}/advance", self._advance),
             web.get(f"{PREFIX}/faults", self._list_faults),
             web.post(f"{PREFIX}/faults", self._add_fault),
@@ -127,6 +137,10 @@ class ControlRoutes:
                 "user_id": world.user_id,
                 "phone_id": world.phone_id,
                 "trackers": list(world.tracker_ids),
+                "shapes": {
+                    str(tracker_id): world.tracker(tracker_id).shape
+                    for tracker_id in world.tracker_ids
+                },
                 "quirks": {
                     "page_boundary_tracker": world.quirks.page_boundary_tracker,
                     "same_second_tracker": world.quirks.same_second_tracker,
@@ -197,6 +211,17 @@ class ControlRoutes:
         except (_BadRequestError, ValueError) as err:
             return _error(web.HTTPBadRequest.status_code, str(err))
         return _json(fix.to_json())
+
+    async def _set_shape(self, request: web.Request) -> web.Response:
+        """`POST …/trackers/{id}/shape {"shape"}`: render the tracker so from now on."""
+        tracker_id = int(request.match_info["id"])
+        try:
+            self._world.set_shape(tracker_id, _shape(await _read(request)))
+        except UnknownTrackerError:
+            return _error(web.HTTPNotFound.status_code, "no such tracker")
+        except _BadRequestError as err:
+            return _error(web.HTTPBadRequest.status_code, str(err))
+        return _json({"id": tracker_id, "shape": self._world.tracker(tracker_id).shape})
 
     async def _advance(self, request: web.Request) -> web.Response:
         """`POST /_simulator/advance {"seconds"}`: move the world's clock forward."""

@@ -15,6 +15,14 @@ from bench.runner import parse_args, publish, run
 ROW = re.compile(
     r"^\| (?P<size>[\d,]+) \| (?P<label>ours, [^|]+) \| \d+ \| (?P<requests>\d+) \|"
 )
+RECORDED_ROW = re.compile(
+    r"^\| (?P<size>[\d,]+) \| (?P<polls>\d+) \| (?P<moved>[\d.]+) \| "
+    r"(?P<requests>[\d.]+) \| \d+ to \d+ \|"
+)
+RECORDED_TARGET = re.compile(
+    r"^\| Requests per poll, recorded replies: [^|]+ \| (?P<measured>[^|]+) \| "
+    r"(?P<verdict>[^|]+) \|$"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +34,12 @@ def auto_enable_custom_integrations() -> None:
 async def test_quick_run_polls_every_case_and_writes_its_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Every case of ours is polled at every size, with 1 + k requests, and reported."""
+    """Every case of ours is polled at every size, with 1 + k requests, and reported.
+
+    On recorded replies, a quarter of an hour of polls a minute apart fetches each
+    tracker's history once, at its keep-alive: one request more than the listing in
+    the poll after it, none in the others.
+    """
     output = tmp_path / "benchmark.md"
     settings = parse_args(
         [
@@ -50,18 +63,39 @@ async def test_quick_run_polls_every_case_and_writes_its_report(
         ("3", "ours, 1 moved", "2"),
         ("3", "ours, all moved", "4"),
     ]
-    printed = [
-        (match["size"], match["label"].strip(), match["requests"])
-        for line in capsys.readouterr().out.splitlines()
-        if (match := ROW.match(line))
+    expected_recorded = [
+        ("1", "15", "0.07", "1.07"),
+        ("3", "15", "0.20", "1.20"),
     ]
-    assert printed == expected
+    expected_target = [
+        ("N=1: 1.07 for 0.07 moved, N=3: 1.20 for 0.20 moved (means)", "met")
+    ]
+    for text in (capsys.readouterr().out, output.read_text(encoding="utf-8")):
+        lines = text.splitlines()
+        assert [
+            (match["size"], match["label"].strip(), match["requests"])
+            for line in lines
+            if (match := ROW.match(line))
+        ] == expected
+        assert [
+            tuple(match.groups())
+            for line in lines
+            if (match := RECORDED_ROW.match(line))
+        ] == expected_recorded
+        assert [
+            (match["measured"], match["verdict"])
+            for line in lines
+            if (match := RECORDED_TARGET.match(line))
+        ] == expected_target
     report = output.read_text(encoding="utf-8")
     assert report.startswith("# Benchmark: what a poll costs\n")
-    reported = [
-        (match["size"], match["label"].strip(), match["requests"])
-        for line in report.splitlines()
-        if (match := ROW.match(line))
-    ]
-    assert reported == expected
+    assert "\n## Recorded replies\n" in report
     assert [footprint.size for footprint in results.footprints] == [1, 3]
+    assert [
+        (
+            series.size,
+            sum(sample.moved for sample in series.samples),
+            [sample.requests - sample.moved for sample in series.samples],
+        )
+        for series in results.recorded
+    ] == [(1, 1, [1] * 15), (3, 3, [1] * 15)]

@@ -8,12 +8,13 @@ import signal
 from aiohttp import ClientSession
 import pytest
 
-from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, World
+from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, ReplyShape, World
 from simulator.__main__ import main, parse_args, run, serve
-from tests.conftest import SIMULATOR_START
+from tests.conftest import SIMULATOR_START, basic_authorization
 
 BANNER = re.compile(
-    r"Invoxia simulator on (?P<url>http://127\.0\.0\.1:\d+) \(seed 3, 2 trackers\)\n"
+    r"Invoxia simulator on (?P<url>http://127\.0\.0\.1:\d+) "
+    r"\(seed 3, 2 trackers, (?P<shape>modelled|recorded) replies\)\n"
     r"  username: ana@example\.com\n"
     r"  password: hunter2\n"
     r"  control:  (?P=url)/_simulator/state\n"
@@ -42,6 +43,7 @@ def test_defaults() -> None:
         seed=1,
         home=(48.8566, 2.3522),
         pace=1.0,
+        shape=ReplyShape.MODELLED,
         username=DEFAULT_USERNAME,
         password=DEFAULT_PASSWORD,
         latency=None,
@@ -61,6 +63,8 @@ def test_every_option() -> None:
             "45.76,4.83",
             "--pace",
             "60",
+            "--shape",
+            "recorded",
             "--latency",
             "0.05",
             "--tick",
@@ -76,6 +80,7 @@ def test_every_option() -> None:
         seed=3,
         home=(45.76, 4.83),
         pace=60.0,
+        shape=ReplyShape.RECORDED,
         username="ana@example.com",
         password="hunter2",  # noqa: S106 - a made-up password, on purpose
         latency=0.05,
@@ -94,6 +99,7 @@ def test_every_option() -> None:
         (["--pace", "-1"], "-1 is not a positive number"),
         (["--trackers", "0"], "0 is not a positive number"),
         (["--home", "Paris"], "invalid _position value: 'Paris'"),
+        (["--shape", "real"], "real is not one of: modelled, recorded"),
     ],
 )
 def test_wrong_options_are_refused(
@@ -112,14 +118,18 @@ def test_main_serves_until_its_duration_is_over(
 ) -> None:
     """`main` serves, says where and with which credentials, and stops when told."""
     main([*ARGUMENTS, "--duration", "0.01"])
-    assert BANNER.fullmatch(capsys.readouterr().out)
+    banner = BANNER.fullmatch(capsys.readouterr().out)
+    assert banner is not None
+    assert banner["shape"] == "modelled"
 
 
 async def test_sigterm_stops_the_simulator(
     socket_enabled: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """SIGTERM stops a simulator serving with its baseline latency as a fault."""
-    serving = asyncio.create_task(serve(parse_args([*ARGUMENTS, "--latency", "0.001"])))
+    """SIGTERM stops a simulator serving in the shape asked, latency as a fault."""
+    serving = asyncio.create_task(
+        serve(parse_args([*ARGUMENTS, "--latency", "0.001", "--shape", "recorded"]))
+    )
     output = ""
     for _ in range(1000):
         output += capsys.readouterr().out
@@ -128,14 +138,19 @@ async def test_sigterm_stops_the_simulator(
         await asyncio.sleep(0.001)
     banner = BANNER.fullmatch(output)
     assert banner is not None
-    async with (
-        ClientSession(banner["url"]) as session,
-        session.get("/_simulator/faults") as response,
-    ):
-        faults = await response.json()
+    assert banner["shape"] == "recorded"
+    headers = {"Authorization": basic_authorization("ana@example.com", "hunter2")}
+    async with ClientSession(banner["url"], headers=headers) as session:
+        async with session.get("/_simulator/faults") as response:
+            faults = await response.json()
+        async with session.get("/devices/", params={"type": "tracker"}) as response:
+            trackers = await response.json()
     assert [(fault["kind"], fault["seconds"]) for fault in faults] == [
         ("latency", 0.001)
     ]
+    # Recorded replies list no last position.
+    statuses = [tracker["tracker_status"] for tracker in trackers]
+    assert ["last_location" in status for status in statuses] == [False, False]
     signal.raise_signal(signal.SIGTERM)
     await asyncio.wait_for(serving, 5)
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL

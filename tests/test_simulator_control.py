@@ -39,7 +39,7 @@ async def _call(
 async def test_state_shows_the_world_at_a_glance(
     simulator: Simulator, control: ClientSession
 ) -> None:
-    """The state holds the clock, the account, the trackers and their quirks."""
+    """The state holds the clock, the account, the trackers, their shapes and quirks."""
     world = simulator.world
     assert await _call(control, "GET", "state") == (
         200,
@@ -49,6 +49,7 @@ async def test_state_shows_the_world_at_a_glance(
             "user_id": world.user_id,
             "phone_id": world.phone_id,
             "trackers": list(world.tracker_ids),
+            "shapes": {str(tracker_id): "modelled" for tracker_id in world.tracker_ids},
             "quirks": {
                 "page_boundary_tracker": world.tracker_ids[0],
                 "same_second_tracker": world.tracker_ids[1],
@@ -203,6 +204,60 @@ async def test_moving_a_tracker_needs_a_tracker_and_a_place(
     """Moving a tracker the account lacks, or to no place, is refused."""
     tracker_id = 42 if tracker is None else simulator.world.tracker_ids[tracker]
     assert await _call(control, "POST", f"trackers/{tracker_id}/move", body) == reply
+
+
+async def test_setting_a_trackers_shape(
+    simulator: Simulator, control: ClientSession, simulator_client: ClientSession
+) -> None:
+    """A tracker set to recorded replies is listed so at once; the others are not."""
+    first, second = simulator.world.tracker_ids[:2]
+    assert await _call(
+        control, "POST", f"trackers/{first}/shape", {"shape": "recorded"}
+    ) == (200, {"id": first, "shape": "recorded"})
+    async with simulator_client.get(
+        "/devices/", params={"type": "tracker"}
+    ) as response:
+        listed = {tracker["id"]: tracker for tracker in await response.json()}
+    assert "last_location" not in listed[first]["tracker_status"]
+    assert "last_location" in listed[second]["tracker_status"]
+    _, state = await _call(control, "GET", "state")
+    assert (state["shapes"][str(first)], state["shapes"][str(second)]) == (
+        "recorded",
+        "modelled",
+    )
+    assert await _call(
+        control, "POST", f"trackers/{first}/shape", {"shape": "modelled"}
+    ) == (200, {"id": first, "shape": "modelled"})
+    async with simulator_client.get(f"/devices/{first}/") as response:
+        assert "last_location" in (await response.json())["tracker_status"]
+
+
+@pytest.mark.parametrize(
+    ("tracker", "body", "reply"),
+    [
+        (
+            0,
+            {"shape": "real"},
+            (400, {"error": "shape must be one of: modelled, recorded"}),
+        ),
+        (0, {"shape": 1}, (400, {"error": "shape must be of type str"})),
+        (0, None, (400, {"error": "shape is required"})),
+        (None, {"shape": "recorded"}, (404, {"error": "no such tracker"})),
+    ],
+)
+async def test_setting_a_shape_needs_a_tracker_and_a_shape(
+    simulator: Simulator,
+    control: ClientSession,
+    tracker: int | None,
+    body: object,
+    reply: Reply,
+) -> None:
+    """An unknown shape, or a tracker the account lacks, is refused: nothing changes."""
+    world = simulator.world
+    tracker_id = 42 if tracker is None else world.tracker_ids[tracker]
+    assert await _call(control, "POST", f"trackers/{tracker_id}/shape", body) == reply
+    shapes = [world.tracker(known).shape for known in world.tracker_ids]
+    assert shapes == ["modelled"] * 5
 
 
 async def test_advancing_the_clock(

@@ -11,6 +11,7 @@ from aiohttp import ClientSession
 import pytest
 from yarl import URL
 
+from demo.__main__ import parse_args
 from demo.launcher import (
     DEMO_PASSWORD,
     DEMO_USERNAME,
@@ -18,8 +19,11 @@ from demo.launcher import (
     Demo,
     PortInUseError,
     port_in_use,
+    simulator_arguments,
     start_demo,
 )
+from simulator import ReplyShape
+from simulator.__main__ import parse_args as parse_simulator_args
 
 ONBOARDING_STEPS = ("user", "core_config", "analytics", "integration")
 TRACKER_NAMES = {"Rex", "Mistigri", "Vélo", "Clio", "Léa"}
@@ -129,7 +133,12 @@ async def test_taken_port_is_refused_with_the_option_to_choose_another(
     chosen = {"port": ports[0], "simulator_port": ports[1]}
     chosen[which] = taken_port
     with pytest.raises(PortInUseError) as refused:
-        async with start_demo(config_dir, output=subprocess.DEVNULL, **chosen):
+        async with start_demo(
+            config_dir,
+            port=chosen["port"],
+            simulator_port=chosen["simulator_port"],
+            output=subprocess.DEVNULL,
+        ):
             pass
     assert str(refused.value) == (
         f"port {taken_port} of 127.0.0.1, for "
@@ -138,3 +147,31 @@ async def test_taken_port_is_refused_with_the_option_to_choose_another(
         f"another port with {option}."
     )
     assert not (config_dir / ".storage").exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "shape"),
+    [([], ReplyShape.MODELLED), (["--recorded"], ReplyShape.RECORDED)],
+)
+def test_recorded_starts_the_simulator_with_recorded_replies(
+    arguments: list[str], shape: ReplyShape
+) -> None:
+    """`--recorded` starts the simulator in the recorded shape; by default, modelled."""
+    options = parse_args(arguments)
+    assert options.shape is shape
+    started = simulator_arguments(URL("http://127.0.0.1:8766"), options.shape)
+    assert started[:2] == ["-m", "simulator"]
+    simulator = parse_simulator_args(started[2:])
+    assert (simulator.port, simulator.shape) == (8766, shape)
+
+
+def test_recorded_replies_need_the_simulator(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--recorded` with `--real`, which starts no simulator, is a usage error."""
+    with pytest.raises(SystemExit) as stopped:
+        parse_args(["--real", "--recorded"])
+    assert stopped.value.code == 2
+    assert "argument --recorded: not allowed with argument --real" in (
+        capsys.readouterr().err
+    )
