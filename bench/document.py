@@ -18,7 +18,8 @@ def document(results: Results, found: list[Target]) -> str:
     rtt_ms = f"{environment.rtt_s * 1000:g}"
     polls = f"up to {environment.polls}, none started after {environment.budget_s:g} s"
     interval = f"{environment.recorded_interval_s:g} s"
-    stretch = environment.recorded_polls * environment.recorded_interval_s / 60
+    count = environment.recorded_polls
+    stretch = count * environment.recorded_interval_s / 60
     recorded = f"{environment.recorded_polls}, the clock {interval} further before each"
     return f"""# Benchmark: what a poll costs
 
@@ -89,11 +90,11 @@ Ours again, on an account of the same seed in the simulator's recorded reply sha
 as the real API answers: the listing gives no tracker's last position, so ours asks a
 tracker's newest fix whenever its `last_event` moves, and the trackers report a
 keep-alive every 15 minutes, which moves it too. No tracker moves here: each stays
-where it was at the start. The world's clock advances {interval}, the integration's
-default scan interval, before each of {environment.recorded_polls} polls: a simulated
-{stretch:g} minutes, in which every tracker's keep-alive falls once. "last_event moved"
-is how many trackers' keep-alives fell since the poll before, as the simulator counts
-them; the target is one request more than that, poll after poll.
+where it was at the start. Before each of the {count} polls, the world's clock advances
+{interval}, the integration's default scan interval: {stretch:g} simulated minutes in
+all, in which every tracker's keep-alive falls once. "last_event moved" is how many
+trackers' keep-alives fell since the poll before, as the simulator counts them; the
+target is one request more than that, poll after poll.
 
 {recorded_table(results)}
 

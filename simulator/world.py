@@ -28,6 +28,7 @@ DEFAULT_USERNAME = "demo@example.com"
 # Published demo credentials of a local fake: they protect nothing.
 DEFAULT_PASSWORD = "demo-password"  # noqa: S105
 PAGE_SIZE = 20
+"""The most locations one `tracker_data` answer holds, as the real API."""
 
 
 class ReplyShape(StrEnum):
@@ -41,8 +42,6 @@ class ReplyShape(StrEnum):
     `last_event` moving at every keep-alive; fixes dated without an offset or with
     `Z`, a page of them unsorted."""
 
-
-"""The most locations one `tracker_data` answer holds, as the real API."""
 
 TRACKER_TYPES = ("tracker_01", "tracker_03", "tracker_04")
 PHONE_TYPES = ("android", "iphone")

@@ -526,18 +526,117 @@ def test_a_trackers_clock_can_run_ahead_but_never_back() -> None:
     assert world.move_tracker(tracker_id, 48.86, 2.36).at == ahead.at
 
 
-def test_tracker_in_the_recorded_shape_lists_no_position_and_a_string_mode() -> None:
-    """The recorded shape: no last position, model or lost_pending; mode a string."""
-    world = World(seed=3, trackers=2, start=SIMULATOR_START)
-    tracker_id = world.tracker_ids[0]
-    world.set_shape(tracker_id, ReplyShape.RECORDED)
-    recorded, modelled = (world.device_json(device) for device in world.tracker_ids)
-    assert "model" not in recorded
-    assert "model" in modelled
-    status = recorded["tracker_status"]
-    assert isinstance(status, dict)
-    assert not {"last_location", "last_loc_latitude", "lost_pending"} & status.keys()
-    assert status["state"] == "online"
-    config = recorded["tracker_config"]
-    assert isinstance(config, dict)
-    assert isinstance(config["mode"], str)
+RECORDED_STATUS = {
+    "battery",
+    "begin_date",
+    "last_event",
+    "state",
+    "sub_end_date",
+    "sub_state",
+    "network_operator",
+    "stationary",
+}
+"""What a tracker's status holds in the replies recorded from the real API."""
+
+
+def test_recorded_replies_list_trackers_as_the_real_api_does() -> None:
+    """Recorded, a tracker has no model, owner, last position or lost_pending.
+
+    Its mode and weight are strings, settings without a value are left out, and
+    Sigfox trackers have an empty operator; misreporting it still leaves fields out.
+    """
+    modelled = World(seed=1, trackers=5, start=SIMULATOR_START)
+    recorded = World(
+        seed=1, trackers=5, start=SIMULATOR_START, shape=ReplyShape.RECORDED
+    )
+    devices = [_object(device) for device in recorded.devices_json("tracker")]
+    for tracker_id, device in zip(recorded.tracker_ids, devices, strict=True):
+        model = modelled.device_json(tracker_id)
+        assert device.keys() == model.keys() - {"model", "owner"}
+        assert _object(device["tracker_status"]).keys() == RECORDED_STATUS
+        assert device["tracker_config"] == {
+            key: str(value) if key in {"mode", "weight"} else value
+            for key, value in _object(model["tracker_config"]).items()
+            if key not in {"image", "led_enabled"} and value is not None
+        }
+    assert [_object(device["tracker_config"]).get("weight") for device in devices] == [
+        "23.9",
+        "5.8",
+        None,
+        None,
+        None,
+    ]
+    assert [
+        _object(device["tracker_status"])["network_operator"] for device in devices
+    ] == ["", "Orange", "Orange", "", "Objenious"]
+    tracker_id = recorded.tracker_ids[0]
+    recorded.misreport(tracker_id, missing=("serial",))
+    assert recorded.device_json(tracker_id).keys() == devices[0].keys() - {"serial"}
+
+
+def test_recorded_pages_are_unsorted_and_some_dates_naive() -> None:
+    """A recorded page holds the modelled page's fixes, its older half first.
+
+    A fix the modelled shape dates with an offset is dated with none at all.
+    """
+    modelled = World(seed=1, trackers=1, start=SIMULATOR_START)
+    recorded = World(
+        seed=1, trackers=1, start=SIMULATOR_START, shape=ReplyShape.RECORDED
+    )
+    tracker_id = recorded.tracker_ids[0]
+    sorted_page = [
+        _object(location)
+        for location in modelled.tracker(tracker_id).render_locations(None, None)
+    ]
+    page = [
+        _object(location)
+        for location in recorded.tracker(tracker_id).render_locations(None, None)
+    ]
+    half = PAGE_SIZE // 2
+    assert [location["uuid"] for location in page] == [
+        location["uuid"] for location in sorted_page[half:] + sorted_page[:half]
+    ]
+    by_uuid = {location["uuid"]: location for location in sorted_page}
+    # Only dates differ, and only those written with an offset when modelled.
+    assert [
+        location | {"datetime": by_uuid[location["uuid"]]["datetime"]}
+        for location in page
+    ] == [by_uuid[location["uuid"]] for location in page]
+    offsets = [
+        (location["datetime"], by_uuid[location["uuid"]]["datetime"])
+        for location in page
+        if location != by_uuid[location["uuid"]]
+    ]
+    assert offsets == [
+        ("2026-01-01T10:14:41.002927", "2026-01-01T10:14:41.002927+00:00"),
+        ("2026-01-01T10:47:50.167125", "2026-01-01T10:47:50.167125+00:00"),
+    ]
+    assert {datetime.fromisoformat(str(when)).tzinfo for when, _ in offsets} == {None}
+
+
+def test_recorded_keep_alives_move_last_event_without_a_fix() -> None:
+    """Recorded, `last_event` moves at every 15-minute keep-alive, with no new fix.
+
+    Modelled, it stays at the tracker's newest fix; the shape can change at any time.
+    """
+    world = World(seed=1, trackers=1, start=SIMULATOR_START, shape=ReplyShape.RECORDED)
+    tracker_id = world.add_tracker(position=(48.85, 2.35))
+    tracker = world.tracker(tracker_id)
+    seen = []
+    for seconds in (0, 899, 1, 899, 1):
+        world.advance(seconds)
+        seen.append(tracker.status_json(world.now_us)["last_event"])
+    assert seen == [
+        "2026-01-01T12:00:00Z",
+        "2026-01-01T12:00:00Z",
+        "2026-01-01T12:15:00Z",
+        "2026-01-01T12:15:00Z",
+        "2026-01-01T12:30:00Z",
+    ]
+    world.set_shape(tracker_id, ReplyShape.MODELLED)
+    status = tracker.status_json(world.now_us)
+    assert (status["last_event"], status["last_location"]) == (
+        "2026-01-01T12:00:00Z",
+        "2026-01-01T12:00:00Z",
+    )
+    assert tracker.shape is ReplyShape.MODELLED
