@@ -933,3 +933,30 @@ async def test_get_locations_stops_at_a_page_newer_than_asked(
         None,
         _second(history[39]),
     ]
+
+
+async def test_get_locations_reads_an_unsorted_page_of_more_than_twenty(
+    socket_enabled: None,
+) -> None:
+    """The real API may answer 25 locations at once, in no order: newest first out."""
+    tracker, history = _fresh_history(3)
+    # A naive datetime, as recorded from the real API, is UTC.
+    page = [
+        {**fix.to_json(), "datetime": fix.at.replace(tzinfo=None).isoformat()}
+        for fix in history[:25]
+    ]
+    page = page[10:] + page[:10]
+    asked: list[URL] = []
+    async with (
+        _serve(page, asked) as url,
+        AsyncClient(Config("a", "b", url)) as api,
+    ):
+        newest = await api.get_locations(tracker, max_count=1)
+        locations = await api.get_locations(tracker, max_count=25)
+    assert [location.uuid for location in newest] == [UUID(history[0].uuid)]
+    assert [location.uuid for location in locations] == [
+        UUID(fix.uuid) for fix in history[:25]
+    ]
+    assert [location.datetime for location in locations] == [
+        fix.at for fix in history[:25]
+    ]
