@@ -11,10 +11,10 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.invoxia.const import DOMAIN, LOGGER
-from simulator import Fault, FaultKind, Fix, ReplyShape, Simulator
+from custom_components.invoxia.const import CONF_API_URL, DOMAIN, LOGGER
+from simulator import Fault, FaultKind, Fix, ReplyShape, Simulator, World
 from simulator.world import JsonObject, JsonValue
-from tests.conftest import poll
+from tests.conftest import SIMULATOR_START, poll
 
 LISTING = "/devices/"
 HISTORY = "/devices/{id}/tracker_data/"
@@ -602,3 +602,58 @@ async def test_rate_limit_waits_the_interval_at_least_and_an_hour_at_most(
     await poll(hass, freezer, timedelta(seconds=2))
     assert simulator.counters.total == 2
     assert STATE_UNAVAILABLE not in _tracker_states(hass).values()
+
+
+async def test_tracker_shared_by_two_accounts_stays_with_the_one_that_has_it(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A tracker on two accounts: one device, shown by the first account to show it.
+
+    When one account drops it, it keeps working in the other, which takes it over at
+    its next poll if it was not the one showing it.
+    """
+    shared = simulator.world.tracker(simulator.world.tracker_ids[0])
+    other_world = World(seed=2, trackers=2, start=SIMULATOR_START)
+    copy = other_world.tracker(other_world.tracker_ids[0])
+    copy.serial = shared.serial
+    async with Simulator(other_world) as other:
+        other_entry = MockConfigEntry(
+            domain=DOMAIN,
+            title="o***@example.com",
+            unique_id=str(other_world.user_id + 1),
+            data={**init_integration.data, CONF_API_URL: other.url},
+        )
+        other_entry.add_to_hass(hass)
+        await hass.config_entries.async_setup(other_entry.entry_id)
+        await hass.async_block_till_done()
+        entity_id = _entity_id(hass, "device_tracker", shared.serial)
+        entries = {init_integration.entry_id: "first", other_entry.entry_id: "other"}
+        assert len(hass.states.async_all("device_tracker")) == 6
+        assert "does not generate unique IDs" not in caplog.text
+
+        # Renamed in the other account's app: that account has no device to follow.
+        copy.name = "Renamed"
+        await poll(hass, freezer)
+        assert _device(hass, other_entry, shared.serial) is None
+        other_world.remove_tracker(copy.id)
+        await poll(hass, freezer)
+        simulator.world.move_tracker(shared.id, 45.0, 5.0)
+        await poll(hass, freezer)
+        assert _position(hass, shared.serial) == (45.0, 5.0, 10)
+
+        again = other_world.tracker(other_world.add_tracker(position=(44.0, 4.0)))
+        again.serial = shared.serial
+        await poll(hass, freezer)
+        simulator.world.remove_tracker(shared.id)
+        await poll(hass, freezer)
+        await poll(hass, freezer)
+        entity = er.async_get(hass).async_get(entity_id)
+        assert entity is not None
+        assert entries[entity.config_entry_id or ""] == "other"
+        assert _position(hass, shared.serial) == (44.0, 4.0, 10)
+        assert "does not generate unique IDs" not in caplog.text
+        await hass.config_entries.async_unload(other_entry.entry_id)

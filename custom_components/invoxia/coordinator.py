@@ -1,14 +1,15 @@
 """The coordinator: the only caller of the Invoxia API."""
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.components.device_tracker import DOMAIN as TRACKER_DOMAIN
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -71,6 +72,8 @@ class InvoxiaTrackerData:
     fix_of: datetime | None
     position: InvoxiaPosition | None
     unreadable: bool = False
+    shown_elsewhere: bool = False
+    """Another configured account shows this tracker: it gets no entities here."""
 
     @property
     def fix_wanted(self) -> bool:
@@ -184,8 +187,33 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
         for fresh in await asyncio.gather(*map(self._async_latest_fix, moved)):
             if fresh is not None:
                 data[fresh.tracker.serial] = fresh
+        self._mark_shown_elsewhere(data)
         self._update_devices(previous, data)
         return data
+
+    def _mark_shown_elsewhere(self, data: InvoxiaData) -> None:
+        """Mark the trackers that another loaded account already shows.
+
+        A tracker shared by two accounts gets entities in one only (their unique ids
+        are its serial's). When that account drops it, the other takes it over at
+        its next poll.
+        """
+        others = {
+            entry.entry_id: entry
+            for entry in self.hass.config_entries.async_entries(DOMAIN)
+            if entry.state is ConfigEntryState.LOADED
+            and entry.entry_id != self.config_entry.entry_id
+        }
+        if not others and not any(known.shown_elsewhere for known in data.values()):
+            return
+        registry = er.async_get(self.hass)
+        for serial, known in data.items():
+            entity_id = registry.async_get_entity_id(TRACKER_DOMAIN, DOMAIN, serial)
+            entity = registry.async_get(entity_id) if entity_id else None
+            owner = others.get(entity.config_entry_id or "") if entity else None
+            shown_elsewhere = owner is not None and serial in owner.runtime_data.data
+            if shown_elsewhere != known.shown_elsewhere:
+                data[serial] = replace(known, shown_elsewhere=shown_elsewhere)
 
     def _unique(self, trackers: list[Tracker]) -> list[Tracker]:
         """Keep the first tracker of each serial, warning once of the others."""
@@ -289,15 +317,27 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
 
         A name given in Home Assistant stays: the registry keeps it apart.
         """
+        changed = [
+            known.tracker
+            for known in data.values()
+            if (before := previous.get(known.tracker.serial)) is not None
+            and before.tracker is not known.tracker
+            and device_info(before.tracker) != device_info(known.tracker)
+        ]
+        if not changed:
+            return
         registry = dr.async_get(self.hass)
-        for known in data.values():
-            before = previous.get(known.tracker.serial)
-            if before is None or before.tracker is known.tracker:
-                continue
-            info = device_info(known.tracker)
-            if info != device_info(before.tracker):
+        entry_id = self.config_entry.entry_id
+        own = {
+            identifier
+            for device in dr.async_entries_for_config_entry(registry, entry_id)
+            for _, identifier in device.identifiers
+        }
+        for tracker in changed:
+            # A tracker shown by another account has no device here to update.
+            if tracker.serial in own:
                 registry.async_get_or_create(
-                    config_entry_id=self.config_entry.entry_id, **info
+                    config_entry_id=entry_id, **device_info(tracker)
                 )
 
 

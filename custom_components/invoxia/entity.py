@@ -87,7 +87,11 @@ def async_add_tracker_entities[DescriptionT: EntityDescription](
     def add_new_trackers() -> None:
         # Forget removed trackers, so that one coming back gets its entities again.
         known.intersection_update(coordinator.data)
-        new = coordinator.data.keys() - known
+        new = {
+            serial
+            for serial, data in coordinator.data.items()
+            if serial not in known and not data.shown_elsewhere
+        }
         if not new:
             return
         known.update(new)
