@@ -94,6 +94,8 @@ class Faults:
         self._armed: list[Fault] = []
         self._wake = asyncio.Event()
         self._closed = False
+        self._hanging = 0
+        self._hanging_changed = asyncio.Condition()
 
     @property
     def active(self) -> tuple[Fault, ...]:
@@ -147,11 +149,34 @@ class Faults:
         except TimeoutError:
             return
 
+    @property
+    def hanging(self) -> int:
+        """How many requests hang now."""
+        return self._hanging
+
     async def hang(self) -> bool:
         """Wait until faults are cleared or the server stops; return whether it does."""
-        if not self._closed:
-            await self._wake.wait()
+        if self._closed:
+            return True
+        # Taken first: a clear() while the count is updated still wakes this request.
+        wake = self._wake
+        async with self._hanging_changed:
+            self._hanging += 1
+            self._hanging_changed.notify_all()
+        try:
+            await wake.wait()
+        finally:
+            self._hanging -= 1
         return self._closed
+
+    async def until_hanging(self, count: int = 1) -> None:
+        """Wait until `count` requests hang at once.
+
+        A test then knows the requests reached the server, without waiting for time
+        to pass: say, to move the client's clock past its timeout.
+        """
+        async with self._hanging_changed:
+            await self._hanging_changed.wait_for(lambda: self._hanging >= count)
 
     def _release(self) -> None:
         """Wake every waiting request; later ones wait on a fresh event."""

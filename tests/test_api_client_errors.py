@@ -50,6 +50,7 @@ NOT_JSON = "The API answered with a body that is not JSON"
 NOT_A_LIST = "Expected a JSON list from the API"
 # Deeper than any recursion limit: the JSON decoder gives up on it.
 TOO_DEEP = b"[" * 200_000 + b"]" * 200_000
+REQUEST_TIMEOUT = 20.0
 
 
 @pytest.fixture
@@ -60,12 +61,33 @@ async def client(simulator: Simulator) -> AsyncGenerator[AsyncClient]:
         yield api
 
 
-@pytest.fixture
-async def hasty_client(simulator: Simulator) -> AsyncGenerator[AsyncClient]:
-    """Provide a client of the simulated account that waits 50 ms for an answer."""
-    config = Config(DEFAULT_USERNAME, DEFAULT_PASSWORD, simulator.url, 0.05)
-    async with AsyncClient(config) as api:
-        yield api
+async def _timed_out(
+    simulator: Simulator, freezer: FrozenDateTimeFactory, call: Awaitable[object]
+) -> ApiTimeoutError:
+    """Run a call whose request hangs; once it does, move the clock past the timeout.
+
+    The event loop's clock is the test's: no real time passes, so a busy machine
+    cannot make the request miss, or beat, its timeout.
+    """
+    request = asyncio.ensure_future(call)
+    await _until_hanging(simulator, request)
+    freezer.tick(REQUEST_TIMEOUT - 1)
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert not request.done()
+    # Past the timeout, not onto it: float rounding must not leave it pending.
+    freezer.tick(2)
+    with pytest.raises(ApiTimeoutError) as err:
+        await request
+    return err.value
+
+
+async def _until_hanging(simulator: Simulator, request: asyncio.Future[object]) -> None:
+    """Wait until the simulator holds a hung request, or the request ends first."""
+    hanging = asyncio.ensure_future(simulator.faults.until_hanging())
+    either: list[asyncio.Future[object] | asyncio.Future[None]] = [request, hanging]
+    await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+    hanging.cancel()
 
 
 def _tracker(simulator: Simulator) -> Tracker:
@@ -274,12 +296,15 @@ async def test_every_method_raises_connection_error(
 
 @EVERY_METHOD
 async def test_every_method_raises_timeout_error(
-    simulator: Simulator, hasty_client: AsyncClient, call: Call
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    client: AsyncClient,
+    call: Call,
 ) -> None:
-    """No answer fails every method with ApiTimeoutError."""
+    """No answer within request_timeout fails every method with ApiTimeoutError."""
     simulator.faults.add(Fault(FaultKind.HANG))
-    with pytest.raises(ApiTimeoutError):
-        await call(hasty_client, simulator)
+    error = await _timed_out(simulator, freezer, call(client, simulator))
+    assert type(error) is ApiTimeoutError
     assert simulator.counters.total == 1
 
 
@@ -331,18 +356,20 @@ async def test_wrong_password_never_shows(simulator: Simulator) -> None:
 
 
 async def test_hung_request_times_out_and_the_next_is_answered(
-    simulator: Simulator, hasty_client: AsyncClient
+    freezer: FrozenDateTimeFactory, simulator: Simulator, client: AsyncClient
 ) -> None:
-    """A request without answer ends at request_timeout; the client stays usable."""
+    """A request without answer ends at request_timeout; the client stays usable.
+
+    The timeout runs on the event loop's clock, which the test moves: no real time
+    passes, however busy the machine.
+    """
     simulator.faults.add(Fault(FaultKind.HANG, path="/users/", count=1))
-    with pytest.raises(ApiTimeoutError) as err:
-        await hasty_client.get_users()
-    assert str(err.value) == "No answer from the API within 0.05 s"
-    assert isinstance(err.value, ApiConnectionError)
-    _assert_no_secret(err.value)
-    assert [user.id for user in await hasty_client.get_users()] == [
-        simulator.world.user_id
-    ]
+    error = await _timed_out(simulator, freezer, client.get_users())
+    assert str(error) == "No answer from the API within 20.0 s"
+    assert isinstance(error, ApiConnectionError)
+    assert (error.__cause__, error.__context__) == (None, None)
+    _assert_no_secret(error)
+    assert [user.id for user in await client.get_users()] == [simulator.world.user_id]
     assert simulator.counters.requests == {"/users/": 2}
 
 

@@ -258,6 +258,25 @@ async def test_a_hung_request_is_dropped_when_the_server_stops(
     assert simulator.counters.bytes_sent == 0
 
 
+async def test_hung_requests_can_be_awaited_and_are_counted(
+    simulator: Simulator, simulator_client: ClientSession
+) -> None:
+    """until_hanging returns once that many requests hang; hanging counts them."""
+    simulator.faults.add(Fault(FaultKind.HANG))
+    requests = [
+        asyncio.create_task(_fetch(simulator_client, path))
+        for path in ("/users/", "/devices/")
+    ]
+    await asyncio.wait_for(simulator.faults.until_hanging(2), 5)
+    assert simulator.faults.hanging == 2
+    assert simulator.counters.requests == {"/users/": 1, "/devices/": 1}
+    assert [request.done() for request in requests] == [False, False]
+    simulator.faults.clear()
+    answers = await asyncio.wait_for(asyncio.gather(*requests), 5)
+    assert [status for status, _ in answers] == [200, 200]
+    assert simulator.faults.hanging == 0
+
+
 async def test_a_stopped_simulator_hangs_nothing() -> None:
     """Once closed, faults no longer hang anything."""
     faults = Faults()

@@ -58,6 +58,12 @@ class Config:
 
         No message quotes a setting: the username is an email, and an api_url
         given with credentials would show them.
+
+        Raises:
+            ValueError: The username holds a colon; api_url is no http(s) URL with
+                a host, or carries credentials; request_timeout is not a positive,
+                finite number of seconds.
+
         """
         if ":" in self.username:
             # Basic authentication splits "username:password" at its first colon.
@@ -278,12 +284,37 @@ class AsyncClient:
         raise FailedQuery(status, msg)
 
     async def get_users(self) -> list[User]:
-        """Return the users of the account."""
+        """Return the users of the account.
+
+        Raises:
+            ClientClosedError: The client is closed.
+            ApiConnectionError: The API cannot be reached, or the session given to
+                the client is closed; ApiTimeoutError, a subclass, when it gives no
+                answer within request_timeout.
+            HttpException: The API answers with an error status: UnauthorizedQuery
+                (401), ForbiddenQuery (403), NoContentQuery (204), RateLimitedQuery
+                (429) with retry_after, or FailedQuery for any other.
+            UnknownAnswerScheme: The answer cannot be read.
+
+        """
         data = await self._request("users/")
         return [User.from_json(item) for item in _as_list(data)]
 
     async def get_user(self, user_id: int) -> User:
-        """Return one user by id."""
+        """Return one user by id.
+
+        Raises:
+            ClientClosedError: The client is closed.
+            ApiConnectionError: The API cannot be reached, or the session given to
+                the client is closed; ApiTimeoutError, a subclass, when it gives no
+                answer within request_timeout.
+            HttpException: The API answers with an error status: UnauthorizedQuery
+                (401), ForbiddenQuery (403), NoContentQuery (204), RateLimitedQuery
+                (429) with retry_after, or FailedQuery for any other.
+            UnknownAnswerScheme: The answer cannot be read.
+            FailedQuery: The user is not one of the account's (HTTP 404).
+
+        """
         return User.from_json(await self._request(f"users/{user_id}/"))
 
     async def get_devices(self, kind: str | None = None) -> list[Device]:
@@ -292,6 +323,20 @@ class AsyncClient:
         Devices of a type unknown to the client are skipped, so that a new product
         never breaks a whole listing. Devices that cannot be read do not break it
         either: PartialListing then carries the others.
+
+        Raises:
+            ValueError: kind is none of android, iphone and tracker; nothing is
+                asked.
+            ClientClosedError: The client is closed.
+            ApiConnectionError: The API cannot be reached, or the session given to
+                the client is closed; ApiTimeoutError, a subclass, when it gives no
+                answer within request_timeout.
+            HttpException: The API answers with an error status: UnauthorizedQuery
+                (401), ForbiddenQuery (403), NoContentQuery (204), RateLimitedQuery
+                (429) with retry_after, or FailedQuery for any other.
+            UnknownAnswerScheme: The answer cannot be read.
+            PartialListing: Some devices cannot be read; it carries the others.
+
         """
         if kind is not None and kind not in DEVICE_KINDS:
             msg = f"kind must be one of {', '.join(DEVICE_KINDS)}"
@@ -329,13 +374,38 @@ class AsyncClient:
         return devices
 
     async def get_device(self, device_id: int) -> Device:
-        """Return one device by id; UnknownDeviceType when its type is unknown."""
+        """Return one device by id.
+
+        Raises:
+            ClientClosedError: The client is closed.
+            ApiConnectionError: The API cannot be reached, or the session given to
+                the client is closed; ApiTimeoutError, a subclass, when it gives no
+                answer within request_timeout.
+            HttpException: The API answers with an error status: UnauthorizedQuery
+                (401), ForbiddenQuery (403), NoContentQuery (204), RateLimitedQuery
+                (429) with retry_after, or FailedQuery for any other.
+            UnknownAnswerScheme: The answer cannot be read.
+            UnknownDeviceType: The device is of a type the client does not know.
+
+        """
         return Device.from_json(await self._request(f"devices/{device_id}/"))
 
     async def get_trackers(self) -> list[Tracker]:
         """Return the account's trackers, each with its config and status.
 
         When some cannot be read, PartialListing carries the devices that can.
+
+        Raises:
+            ClientClosedError: The client is closed.
+            ApiConnectionError: The API cannot be reached, or the session given to
+                the client is closed; ApiTimeoutError, a subclass, when it gives no
+                answer within request_timeout.
+            HttpException: The API answers with an error status: UnauthorizedQuery
+                (401), ForbiddenQuery (403), NoContentQuery (204), RateLimitedQuery
+                (429) with retry_after, or FailedQuery for any other.
+            UnknownAnswerScheme: The answer cannot be read.
+            PartialListing: Some trackers cannot be read; it carries the others.
+
         """
         return [
             device
@@ -360,6 +430,17 @@ class AsyncClient:
         it. At most one page more than max_count needs is asked, so that an API
         answering outside the bounds asked, or one location per page, cannot make
         the client ask forever.
+
+        Raises:
+            ClientClosedError: The client is closed.
+            ApiConnectionError: The API cannot be reached, or the session given to
+                the client is closed; ApiTimeoutError, a subclass, when it gives no
+                answer within request_timeout.
+            HttpException: The API answers with an error status: UnauthorizedQuery
+                (401), ForbiddenQuery (403), NoContentQuery (204), RateLimitedQuery
+                (429) with retry_after, or FailedQuery for any other.
+            UnknownAnswerScheme: The answer cannot be read.
+
         """
         path = f"devices/{tracker.id}/tracker_data/"
         params: dict[str, str] = {}
@@ -393,13 +474,38 @@ class AsyncClient:
         return ordered[: max(max_count, 0)]
 
     async def get_tracker_status(self, tracker: Tracker) -> TrackerStatus:
-        """Return the current status of a tracker."""
+        """Return the current status of a tracker.
+
+        Raises:
+            ClientClosedError: The client is closed.
+            ApiConnectionError: The API cannot be reached, or the session given to
+                the client is closed; ApiTimeoutError, a subclass, when it gives no
+                answer within request_timeout.
+            HttpException: The API answers with an error status: UnauthorizedQuery
+                (401), ForbiddenQuery (403), NoContentQuery (204), RateLimitedQuery
+                (429) with retry_after, or FailedQuery for any other.
+            UnknownAnswerScheme: The answer cannot be read.
+            NoContentQuery: The device is no tracker (HTTP 204).
+
+        """
         return TrackerStatus.from_json(
             await self._request(f"devices/{tracker.id}/tracker_status/")
         )
 
     async def get_tracker_config(self, tracker: Tracker) -> TrackerConfig:
-        """Return the current settings of a tracker."""
+        """Return the current settings of a tracker.
+
+        Raises:
+            ClientClosedError: The client is closed.
+            ApiConnectionError: The API cannot be reached, or the session given to
+                the client is closed; ApiTimeoutError, a subclass, when it gives no
+                answer within request_timeout.
+            HttpException: The API answers with an error status: UnauthorizedQuery
+                (401), ForbiddenQuery (403), NoContentQuery (204), RateLimitedQuery
+                (429) with retry_after, or FailedQuery for any other.
+            UnknownAnswerScheme: The answer cannot be read.
+
+        """
         return TrackerConfig.from_json(
             await self._request(f"devices/{tracker.id}/tracker_config/")
         )
@@ -492,23 +598,59 @@ class Client:
                 self._runner.close()
 
     def get_users(self) -> list[User]:
-        """Return the users of the account."""
+        """Return the users of the account.
+
+        Raises:
+            ClientClosedError: The client is closed.
+            RuntimeError: The thread runs an event loop: use AsyncClient there.
+            GpsTrackerException: The errors AsyncClient.get_users raises.
+
+        """
         return self._run(self._client.get_users)
 
     def get_user(self, user_id: int) -> User:
-        """Return one user by id."""
+        """Return one user by id.
+
+        Raises:
+            ClientClosedError: The client is closed.
+            RuntimeError: The thread runs an event loop: use AsyncClient there.
+            GpsTrackerException: The errors AsyncClient.get_user raises.
+
+        """
         return self._run(lambda: self._client.get_user(user_id))
 
     def get_devices(self, kind: str | None = None) -> list[Device]:
-        """Return the account's devices, optionally of one kind only."""
+        """Return the account's devices, optionally of one kind only.
+
+        Raises:
+            ClientClosedError: The client is closed.
+            RuntimeError: The thread runs an event loop: use AsyncClient there.
+            ValueError: kind is none of android, iphone and tracker.
+            GpsTrackerException: The errors AsyncClient.get_devices raises.
+
+        """
         return self._run(lambda: self._client.get_devices(kind))
 
     def get_device(self, device_id: int) -> Device:
-        """Return one device by id."""
+        """Return one device by id.
+
+        Raises:
+            ClientClosedError: The client is closed.
+            RuntimeError: The thread runs an event loop: use AsyncClient there.
+            GpsTrackerException: The errors AsyncClient.get_device raises.
+
+        """
         return self._run(lambda: self._client.get_device(device_id))
 
     def get_trackers(self) -> list[Tracker]:
-        """Return the account's trackers."""
+        """Return the account's trackers.
+
+        Raises:
+            ClientClosedError: The client is closed.
+            RuntimeError: The thread runs an event loop: use AsyncClient there.
+            GpsTrackerException: The errors AsyncClient.get_trackers raises.
+
+        """
         return self._run(self._client.get_trackers)
 
     def get_locations(
@@ -518,7 +660,14 @@ class Client:
         not_after: datetime | None = None,
         max_count: int = LOCATIONS_PER_PAGE,
     ) -> list[TrackerData]:
-        """Return up to max_count locations of a tracker, newest first."""
+        """Return up to max_count locations of a tracker, newest first.
+
+        Raises:
+            ClientClosedError: The client is closed.
+            RuntimeError: The thread runs an event loop: use AsyncClient there.
+            GpsTrackerException: The errors AsyncClient.get_locations raises.
+
+        """
         return self._run(
             lambda: self._client.get_locations(
                 tracker, not_before, not_after, max_count
@@ -526,9 +675,23 @@ class Client:
         )
 
     def get_tracker_status(self, tracker: Tracker) -> TrackerStatus:
-        """Return the current status of a tracker."""
+        """Return the current status of a tracker.
+
+        Raises:
+            ClientClosedError: The client is closed.
+            RuntimeError: The thread runs an event loop: use AsyncClient there.
+            GpsTrackerException: The errors AsyncClient.get_tracker_status raises.
+
+        """
         return self._run(lambda: self._client.get_tracker_status(tracker))
 
     def get_tracker_config(self, tracker: Tracker) -> TrackerConfig:
-        """Return the current settings of a tracker."""
+        """Return the current settings of a tracker.
+
+        Raises:
+            ClientClosedError: The client is closed.
+            RuntimeError: The thread runs an event loop: use AsyncClient there.
+            GpsTrackerException: The errors AsyncClient.get_tracker_config raises.
+
+        """
         return self._run(lambda: self._client.get_tracker_config(tracker))
