@@ -167,6 +167,7 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
         self.client = client
         self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
         self._duplicates_logged: set[str] = set()
+        self._unreadable_logged: set[str] = set()
 
     async def _async_update_data(self) -> InvoxiaData:
         """Fetch the trackers, then the latest fix of each tracker that moved."""
@@ -181,6 +182,9 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
             for serial, known in previous.items():
                 if serial not in data:
                     data[serial] = _unreadable(known, partial)
+            self._warn_of_unreadable(
+                partial, {known.tracker.name for known in data.values()}
+            )
         elif data.keys() != previous.keys():
             self._remove_stale_devices(data)
         moved = [known for known in data.values() if known.fix_wanted]
@@ -214,6 +218,22 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
             shown_elsewhere = owner is not None and serial in owner.runtime_data.data
             if shown_elsewhere != known.shown_elsewhere:
                 data[serial] = replace(known, shown_elsewhere=shown_elsewhere)
+
+    def _warn_of_unreadable(self, partial: PartialListing, known: set[str]) -> None:
+        """Say once of each tracker never read that the listing has it unreadable.
+
+        Known trackers say it themselves, as they go unavailable.
+        """
+        for name, error in zip(partial.names, partial.errors, strict=True):
+            key = name or str(error)
+            if name in known or key in self._unreadable_logged:
+                continue
+            self._unreadable_logged.add(key)
+            LOGGER.warning(
+                "%s is listed by Invoxia but cannot be read: %s",
+                name or "A device",
+                error,
+            )
 
     def _unique(self, trackers: list[Tracker]) -> list[Tracker]:
         """Keep the first tracker of each serial, warning once of the others."""

@@ -345,6 +345,7 @@ class AsyncClient:
         devices: list[Device] = []
         listed: dict[int, tuple[object, Device]] = {}
         unreadable: list[UnknownAnswerScheme] = []
+        names: list[str | None] = []
         for item in _as_list(data):
             device_id = item.get("id") if isinstance(item, dict) else None
             known = self._listed.get(device_id) if isinstance(device_id, int) else None
@@ -365,12 +366,14 @@ class AsyncClient:
                 continue
             except UnknownAnswerScheme as err:
                 unreadable.append(err)
+                name = item.get("name") if isinstance(item, dict) else None
+                names.append(name if isinstance(name, str) else None)
                 continue
             devices.append(device)
             listed[device.id] = (item, device)
         self._listed = listed
         if unreadable:
-            raise PartialListing(devices, unreadable)
+            raise PartialListing(devices, unreadable, names)
         return devices
 
     async def get_device(self, device_id: int) -> Device:

@@ -28,14 +28,21 @@ class UnknownAnswerScheme(GpsTrackerException):
 
 
 class PartialListing(UnknownAnswerScheme):
-    """Some devices of a listing cannot be read; `devices` holds the others."""
+    """Some devices of a listing cannot be read; `devices` holds the others.
+
+    `names` holds the names of those that cannot be read, where they have one.
+    """
 
     def __init__(
-        self, devices: list[Device], errors: list[UnknownAnswerScheme]
+        self,
+        devices: list[Device],
+        errors: list[UnknownAnswerScheme],
+        names: list[str | None] | None = None,
     ) -> None:
-        """Store the devices read and why the others could not be."""
+        """Store the devices read, why the others could not be, and their names."""
         self.devices = devices
         self.errors = errors
+        self.names = names or [None] * len(errors)
         super().__init__(f"Cannot read {len(errors)} listed device(s): {errors[0]}")
 
 
