@@ -6,6 +6,7 @@ import logging
 import socket
 from unittest.mock import patch
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_USER,
@@ -15,6 +16,7 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -38,6 +40,7 @@ from simulator import (
     Simulator,
     World,
 )
+from tests.conftest import poll
 
 NEW_PASSWORD = "n3w-Pa55word"  # noqa: S105 - the simulated account's next password
 OTHER_EMAIL = "dominique.martin@example.org"
@@ -593,9 +596,13 @@ async def test_options_change_the_polling_interval_and_reload(
     assert result["step_id"] == "init"
     schema = result["data_schema"]
     assert schema is not None
-    [key] = schema.schema
-    assert str(key) == CONF_SCAN_INTERVAL
-    assert key.default() == 60
+    defaults = {str(key): key.default() for key in schema.schema}
+    assert defaults == {
+        CONF_SCAN_INTERVAL: 60,
+        "max_accuracy": 0,
+        "trackers": sorted(coordinator.data),
+        "import_new": True,
+    }
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_SCAN_INTERVAL: 120}
@@ -603,7 +610,7 @@ async def test_options_change_the_polling_interval_and_reload(
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert init_integration.options == {CONF_SCAN_INTERVAL: 120}
+    assert init_integration.options == {CONF_SCAN_INTERVAL: 120, "max_accuracy": 0}
     assert type(init_integration.options[CONF_SCAN_INTERVAL]) is int
     assert init_integration.state is ConfigEntryState.LOADED
     assert init_integration.runtime_data is not coordinator
@@ -621,8 +628,8 @@ async def test_options_form_shows_the_current_interval(
 
     schema = result["data_schema"]
     assert schema is not None
-    [key] = schema.schema
-    assert key.default() == 300
+    defaults = {str(key): key.default() for key in schema.schema}
+    assert defaults[CONF_SCAN_INTERVAL] == 300
 
 
 @pytest.mark.parametrize(("refused", "accepted"), [(29, 30), (3601, 3600)])
@@ -645,4 +652,130 @@ async def test_options_refuse_an_interval_out_of_bounds(
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert init_integration.options == {CONF_SCAN_INTERVAL: accepted}
+    assert init_integration.options == {
+        CONF_SCAN_INTERVAL: accepted,
+        "max_accuracy": 0,
+    }
+
+
+async def _set_options(
+    hass: HomeAssistant, entry: MockConfigEntry, options: dict[str, object]
+) -> ConfigFlowResult:
+    """Submit the options form of an entry; wait for the reload."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options
+    )
+    await hass.async_block_till_done()
+    return result
+
+
+def _tracked(hass: HomeAssistant) -> dict[str, str]:
+    """Map the serial of every tracker entity in Home Assistant to its entity id."""
+    registry = er.async_get(hass)
+    return {
+        entry.unique_id: entry.entity_id
+        for entry in registry.entities.values()
+        if entry.domain == "device_tracker"
+        and hass.states.get(entry.entity_id) is not None
+    }
+
+
+async def test_options_import_the_chosen_trackers_and_newcomers_as_told(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Two of five chosen: only they have devices; a newcomer follows import_new.
+
+    Left out, a tracker loses its device and entities; chosen again, it gets the
+    same entity ids back.
+    """
+    world = simulator.world
+    serials = [world.tracker(tracker_id).serial for tracker_id in world.tracker_ids]
+    before = _tracked(hass)
+    result = await _set_options(
+        hass,
+        init_integration,
+        {CONF_SCAN_INTERVAL: 60, "trackers": serials[:2], "import_new": False},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert set(_tracked(hass)) == set(serials[:2])
+    assert (
+        len(
+            dr.async_entries_for_config_entry(
+                dr.async_get(hass), init_integration.entry_id
+            )
+        )
+        == 2
+    )
+
+    newcomer = world.tracker(world.add_tracker(name="Bella", position=(45.0, 5.0)))
+    await poll(hass, freezer)
+    assert set(_tracked(hass)) == set(serials[:2])
+
+    await _set_options(
+        hass,
+        init_integration,
+        {CONF_SCAN_INTERVAL: 60, "trackers": serials[:2], "import_new": True},
+    )
+    assert set(_tracked(hass)) == set(serials[:2])
+    later = world.tracker(world.add_tracker(name="Oslo", position=(45.0, 5.0)))
+    await poll(hass, freezer)
+    assert set(_tracked(hass)) == {*serials[:2], later.serial}
+
+    await _set_options(
+        hass,
+        init_integration,
+        {CONF_SCAN_INTERVAL: 60, "trackers": [*serials, newcomer.serial, later.serial]},
+    )
+    assert set(_tracked(hass)) == {*serials, newcomer.serial, later.serial}
+    assert {serial: _tracked(hass)[serial] for serial in serials} == before
+    assert "trackers" not in init_integration.options
+
+
+async def test_options_refuse_an_accuracy_below_10_metres(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The filter is off (0) or 10 to 5000 m; 5 m is refused, then 10 m is kept."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"max_accuracy": 5}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"max_accuracy": "max_accuracy_range"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"max_accuracy": 10}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options["max_accuracy"] == 10
+    assert init_integration.runtime_data.max_accuracy == 10
+
+
+async def test_options_of_an_account_not_loaded_leave_the_trackers_alone(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """While setup is retried, the trackers cannot be listed: the form omits them."""
+    simulator.faults.add(Fault(FaultKind.RESET))
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={"trackers": ["X"], "import_new": False}
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    schema = result["data_schema"]
+    assert schema is not None
+    assert [str(key) for key in schema.schema] == [CONF_SCAN_INTERVAL, "max_accuracy"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 90}
+    )
+    assert mock_config_entry.options == {
+        "trackers": ["X"],
+        "import_new": False,
+        CONF_SCAN_INTERVAL: 90,
+        "max_accuracy": 0,
+    }

@@ -657,3 +657,80 @@ async def test_tracker_shared_by_two_accounts_stays_with_the_one_that_has_it(
         assert _position(hass, shared.serial) == (44.0, 4.0, 10)
         assert "does not generate unique IDs" not in caplog.text
         await hass.config_entries.async_unload(other_entry.entry_id)
+
+
+async def _set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize("reply_shape", list(ReplyShape))
+async def test_fix_less_accurate_than_the_filter_does_not_move_the_tracker(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """With a 200 m filter, a 2 km-off network fix keeps the last good position.
+
+    Last seen still moves, and position_time says when the shown position was
+    taken; the next good fix moves the tracker.
+    """
+    mock_config_entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=mock_config_entry.title,
+        unique_id=mock_config_entry.unique_id,
+        data=mock_config_entry.data,
+        options={"max_accuracy": 200},
+    )
+    world = simulator.world
+    tracker = world.tracker(world.tracker_ids[0])
+    world.move_tracker(tracker.id, 48.8584, 2.2945, precision=20)
+    good = world.now
+    await _set_up(hass, mock_config_entry)
+    assert _position(hass, tracker.serial) == (48.8584, 2.2945, 20)
+
+    world.advance(120)
+    world.move_tracker(tracker.id, 48.8764, 2.2945, precision=2000, method=1)
+    await poll(hass, freezer)
+    assert _position(hass, tracker.serial) == (48.8584, 2.2945, 20)
+    state = _state(hass, "device_tracker", tracker.serial)
+    assert state.attributes["position_time"] == good.isoformat()
+    last_seen = _state(hass, "sensor", f"{tracker.serial}_last_seen")
+    assert last_seen.state == world.now.isoformat()
+
+    world.advance(120)
+    world.move_tracker(tracker.id, 48.8606, 2.3376, precision=150)
+    await poll(hass, freezer)
+    assert _position(hass, tracker.serial) == (48.8606, 2.3376, 150)
+    state = _state(hass, "device_tracker", tracker.serial)
+    assert state.attributes["position_time"] == world.now.isoformat()
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_without_the_filter_every_fix_moves_the_tracker(
+    hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
+) -> None:
+    """The filter is off by default: a network fix 2 km off is shown as it comes."""
+    world = simulator.world
+    tracker = world.tracker(world.tracker_ids[0])
+    world.move_tracker(tracker.id, 48.8764, 2.2945, precision=2000, method=1)
+    await poll(hass, freezer)
+    assert _position(hass, tracker.serial) == (48.8764, 2.2945, 2000)
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_listing_replayed_from_a_stale_cache_never_moves_back(
+    hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
+) -> None:
+    """An old listing answered again shows an older position: it is ignored."""
+    world = simulator.world
+    tracker = world.tracker(world.tracker_ids[0])
+    world.advance(60)
+    world.move_tracker(tracker.id, 48.8584, 2.2945, precision=8)
+    await poll(hass, freezer)
+    assert _position(hass, tracker.serial) == (48.8584, 2.2945, 8)
+    simulator.faults.add(Fault(FaultKind.REPLAYED, path=LISTING))
+    await poll(hass, freezer)
+    assert _position(hass, tracker.serial) == (48.8584, 2.2945, 8)

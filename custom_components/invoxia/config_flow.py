@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
@@ -17,9 +18,14 @@ from homeassistant.core import callback
 from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -36,10 +42,16 @@ from .api import (
 )
 from .const import (
     CONF_API_URL,
+    CONF_IMPORT_NEW,
+    CONF_MAX_ACCURACY,
+    CONF_OFFERED,
+    CONF_TRACKERS,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
+    MAX_MAX_ACCURACY,
     MAX_SCAN_INTERVAL,
+    MIN_MAX_ACCURACY,
     MIN_SCAN_INTERVAL,
 )
 from .coordinator import InvoxiaConfigEntry
@@ -228,36 +240,111 @@ class InvoxiaConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
+def _options_schema(
+    current: Mapping[str, Any], trackers: Mapping[str, str] | None
+) -> vol.Schema:
+    """Build the options form, defaulting to `current`.
+
+    The trackers (serial → name) can be chosen only when given.
+    """
+    fields: dict[vol.Marker, object] = {
+        vol.Required(
+            CONF_SCAN_INTERVAL,
+            default=current.get(
+                CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds()
+            ),
+        ): vol.All(
+            NumberSelector(
+                NumberSelectorConfig(
+                    min=MIN_SCAN_INTERVAL.total_seconds(),
+                    max=MAX_SCAN_INTERVAL.total_seconds(),
+                    step=1,
+                    mode=NumberSelectorMode.BOX,
+                    unit_of_measurement="s",
+                )
+            ),
+            vol.Coerce(int),
+        ),
+        vol.Required(
+            CONF_MAX_ACCURACY, default=current.get(CONF_MAX_ACCURACY, 0)
+        ): vol.All(
+            NumberSelector(
+                NumberSelectorConfig(
+                    min=0,
+                    max=MAX_MAX_ACCURACY,
+                    step=1,
+                    mode=NumberSelectorMode.BOX,
+                    unit_of_measurement="m",
+                )
+            ),
+            vol.Coerce(int),
+        ),
+    }
+    if trackers is not None:
+        chosen = current.get(CONF_TRACKERS, trackers)
+        fields[
+            vol.Required(
+                CONF_TRACKERS,
+                default=sorted(serial for serial in trackers if serial in chosen),
+            )
+        ] = SelectSelector(
+            SelectSelectorConfig(
+                options=[
+                    SelectOptionDict(value=serial, label=name)
+                    for serial, name in sorted(
+                        trackers.items(), key=lambda item: item[1]
+                    )
+                ],
+                multiple=True,
+                mode=SelectSelectorMode.LIST,
+            )
+        )
+        fields[
+            vol.Required(CONF_IMPORT_NEW, default=current.get(CONF_IMPORT_NEW, True))
+        ] = BooleanSelector()
+    return vol.Schema(fields)
+
+
 class InvoxiaOptionsFlow(OptionsFlowWithReload):
-    """Change how often the account is polled."""
+    """Choose the polling interval, the fixes that count and the trackers imported."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the polling interval."""
+        """Ask for the options; the trackers only while the account is loaded."""
+        entry: InvoxiaConfigEntry = self.config_entry
+        loaded = entry.state is ConfigEntryState.LOADED
+        trackers = entry.runtime_data.listed if loaded else None
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_create_entry(data=user_input)
+            accuracy = user_input[CONF_MAX_ACCURACY]
+            if 0 < accuracy < MIN_MAX_ACCURACY:
+                errors[CONF_MAX_ACCURACY] = "max_accuracy_range"
+            else:
+                return self.async_create_entry(
+                    data=_options(entry.options, user_input, trackers)
+                )
         return self.async_show_form(
             step_id="init",
-            data_schema=vol.Schema(
-                {
-                    vol.Required(
-                        CONF_SCAN_INTERVAL,
-                        default=self.config_entry.options.get(
-                            CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds()
-                        ),
-                    ): vol.All(
-                        NumberSelector(
-                            NumberSelectorConfig(
-                                min=MIN_SCAN_INTERVAL.total_seconds(),
-                                max=MAX_SCAN_INTERVAL.total_seconds(),
-                                step=1,
-                                mode=NumberSelectorMode.BOX,
-                                unit_of_measurement="s",
-                            )
-                        ),
-                        vol.Coerce(int),
-                    )
-                }
+            data_schema=_options_schema(
+                {**entry.options, **(user_input or {})}, trackers
             ),
+            errors=errors,
         )
+
+
+def _options(
+    previous: Mapping[str, Any],
+    chosen: Mapping[str, Any],
+    trackers: Mapping[str, str] | None,
+) -> dict[str, Any]:
+    """Store the chosen options; every tracker with newcomers is the default: none."""
+    options = {**previous, **chosen}
+    if trackers is None:
+        return options
+    options.pop(CONF_OFFERED, None)
+    if options[CONF_IMPORT_NEW] and set(trackers) <= set(options[CONF_TRACKERS]):
+        del options[CONF_TRACKERS], options[CONF_IMPORT_NEW]
+    else:
+        options[CONF_OFFERED] = sorted(trackers)
+    return options

@@ -8,6 +8,14 @@ DOMAIN: Final = "invoxia"
 LOGGER: Final = logging.getLogger(__package__)
 
 CONF_API_URL: Final = "api_url"
+CONF_MAX_ACCURACY: Final = "max_accuracy"
+CONF_TRACKERS: Final = "trackers"
+CONF_IMPORT_NEW: Final = "import_new"
+# The serial numbers listed when the trackers to import were chosen: any other one is
+# a newcomer, imported when CONF_IMPORT_NEW says so.
+CONF_OFFERED: Final = "offered_trackers"
+MIN_MAX_ACCURACY: Final = 10
+MAX_MAX_ACCURACY: Final = 5000
 
 DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=60)
 MIN_SCAN_INTERVAL: Final = timedelta(seconds=30)

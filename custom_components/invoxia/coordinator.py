@@ -27,6 +27,10 @@ from .api import (
     UnauthorizedQuery,
 )
 from .const import (
+    CONF_IMPORT_NEW,
+    CONF_MAX_ACCURACY,
+    CONF_OFFERED,
+    CONF_TRACKERS,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
@@ -87,16 +91,51 @@ def tracker_data(
     fix: TrackerData | None = None,
     fix_of: datetime | None = None,
     *,
-    unreadable: bool = False,
+    shown: InvoxiaPosition | None = None,
+    max_accuracy: int | None = None,
 ) -> InvoxiaTrackerData:
-    """Compose what is known of a tracker, its position included."""
+    """Compose what is known of a tracker, its position included.
+
+    `shown` is the position shown until now, kept when the new one is older or, with
+    `max_accuracy` metres, less accurate than that.
+    """
     return InvoxiaTrackerData(
         tracker=tracker,
         fix=fix,
         fix_of=fix_of,
-        position=_position(tracker, fix, fix_of),
-        unreadable=unreadable,
+        position=_shown_position(_position(tracker, fix, fix_of), shown, max_accuracy),
     )
+
+
+def _shown_position(
+    new: InvoxiaPosition | None,
+    shown: InvoxiaPosition | None,
+    max_accuracy: int | None,
+) -> InvoxiaPosition | None:
+    """Pick the position to show: the new one, unless older or too inaccurate.
+
+    A position of unknown accuracy does not pass the accuracy filter. An impossible
+    one (None) is shown as unknown, never replaced by the one shown before.
+    """
+    if new is None or new == shown:
+        return new
+    if (
+        shown is not None
+        and new.time is not None
+        and shown.time is not None
+        and new.time < shown.time
+        and shown.time <= dt_util.utcnow() + MAX_CLOCK_AHEAD
+    ):
+        LOGGER.debug("Position of %s older than the one shown: ignored", new.time)
+        return shown
+    if max_accuracy is not None and (
+        new.accuracy is None or new.accuracy > max_accuracy
+    ):
+        LOGGER.debug(
+            "Position of %s less accurate than %d m: ignored", new.time, max_accuracy
+        )
+        return shown
+    return new
 
 
 def _change_marker(tracker: Tracker) -> datetime | None:
@@ -165,6 +204,10 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
             always_update=False,
         )
         self.client = client
+        self.listed: dict[str, str] = {}
+        """The name of every tracker the last listing read, imported or not."""
+        self.max_accuracy: int | None = entry.options.get(CONF_MAX_ACCURACY) or None
+        """Fixes less accurate than this many metres do not move the trackers."""
         self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
         self._duplicates_logged: set[str] = set()
         self._unreadable_logged: set[str] = set()
@@ -172,10 +215,11 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
     async def _async_update_data(self) -> InvoxiaData:
         """Fetch the trackers, then the latest fix of each tracker that moved."""
         trackers, partial = await self._async_list_trackers()
+        self.listed = {tracker.serial: tracker.name for tracker in trackers}
         previous = self.data or {}
         data: InvoxiaData = {}
-        for tracker in self._unique(trackers):
-            data[tracker.serial] = _updated(previous.get(tracker.serial), tracker)
+        for tracker in self._unique(self._selected(trackers)):
+            data[tracker.serial] = self._updated(previous.get(tracker.serial), tracker)
         if partial is not None:
             # A tracker missing from a listing with unreadable items may be one of
             # them: it keeps its last data, unavailable, and its device stays.
@@ -219,6 +263,37 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
             if shown_elsewhere != known.shown_elsewhere:
                 data[serial] = replace(known, shown_elsewhere=shown_elsewhere)
 
+    def _updated(
+        self, known: InvoxiaTrackerData | None, tracker: Tracker
+    ) -> InvoxiaTrackerData:
+        """Combine what was known of a tracker with its fresh listing."""
+        if known is None:
+            return self._compose(tracker, None, None, None)
+        if known.unreadable:
+            LOGGER.info("%s can be read again", tracker.name)
+        elif known.tracker == tracker:
+            # The very same object when nothing changed: entities then know at once
+            # that they have no state to write, and the data compares equal by
+            # identity.
+            return known
+        return self._compose(tracker, known.fix, known.fix_of, known)
+
+    def _compose(
+        self,
+        tracker: Tracker,
+        fix: TrackerData | None,
+        fix_of: datetime | None,
+        known: InvoxiaTrackerData | None,
+    ) -> InvoxiaTrackerData:
+        """Compose a tracker's data under the account's options."""
+        return tracker_data(
+            tracker,
+            fix,
+            fix_of,
+            shown=known.position if known else None,
+            max_accuracy=self.max_accuracy,
+        )
+
     def _warn_of_unreadable(self, partial: PartialListing, known: set[str]) -> None:
         """Say once of each tracker never read that the listing has it unreadable.
 
@@ -234,6 +309,24 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
                 name or "A device",
                 error,
             )
+
+    def _selected(self, trackers: list[Tracker]) -> list[Tracker]:
+        """Keep the trackers the options import: those chosen, and maybe newcomers.
+
+        A newcomer is a tracker that was not on the account when they were chosen.
+        """
+        options = self.config_entry.options
+        chosen = options.get(CONF_TRACKERS)
+        if chosen is None:
+            return trackers
+        offered = set(options.get(CONF_OFFERED, ()))
+        import_new = options.get(CONF_IMPORT_NEW, True)
+        return [
+            tracker
+            for tracker in trackers
+            if tracker.serial in chosen
+            or (import_new and tracker.serial not in offered)
+        ]
 
     def _unique(self, trackers: list[Tracker]) -> list[Tracker]:
         """Keep the first tracker of each serial, warning once of the others."""
@@ -317,7 +410,7 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
         fix_of = (
             known.fix_of if fixes and fix is not fixes[0] else _change_marker(tracker)
         )
-        fresh = tracker_data(tracker, fix, fix_of)
+        fresh = self._compose(tracker, fix, fix_of, known)
         # Asked again though nothing changed (a status without a marker): the data
         # stays the very same object, so that nothing is written.
         return known if fresh == known else fresh
@@ -396,26 +489,13 @@ def device_info(tracker: Tracker) -> DeviceInfo:
     )
 
 
-def _updated(known: InvoxiaTrackerData | None, tracker: Tracker) -> InvoxiaTrackerData:
-    """Combine what was known of a tracker with its fresh listing."""
-    if known is None:
-        return tracker_data(tracker)
-    if known.unreadable:
-        LOGGER.info("%s can be read again", tracker.name)
-    elif known.tracker == tracker:
-        # The very same object when nothing changed: entities then know at once that
-        # they have no state to write, and the data compares equal by identity.
-        return known
-    return tracker_data(tracker, known.fix, known.fix_of)
-
-
 def _unreadable(known: InvoxiaTrackerData, err: PartialListing) -> InvoxiaTrackerData:
     """Mark a tracker absent from a partly unreadable listing, logging it once."""
     if known.unreadable:
         return known
     # The poll succeeds, so the base class logs nothing: say once why it is unavailable.
     LOGGER.info("%s is unavailable: %s", known.tracker.name, err)
-    return tracker_data(known.tracker, known.fix, known.fix_of, unreadable=True)
+    return replace(known, unreadable=True)
 
 
 def is_listed(device: dr.DeviceEntry, data: InvoxiaData) -> bool:

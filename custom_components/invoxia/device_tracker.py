@@ -116,6 +116,14 @@ class InvoxiaTrackerEntity(InvoxiaEntity, TrackerEntity):
 
     @property
     @override
+    def extra_state_attributes(self) -> dict[str, str | None]:
+        """When the position shown was taken: an older fix may stand for a worse one."""
+        position = self.data.position
+        time = position.time if position else None
+        return {"position_time": time.isoformat() if time else None}
+
+    @property
+    @override
     def source_type(self) -> SourceType:
         """How the position was obtained, where Home Assistant has a match."""
         position = self.data.position

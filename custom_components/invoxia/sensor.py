@@ -33,10 +33,21 @@ class InvoxiaSensorEntityDescription(SensorEntityDescription):
 
 
 def _last_seen(data: InvoxiaTrackerData) -> datetime | None:
-    """When the tracker was last heard of: its last event or its position's time."""
+    """When the tracker was last heard of: its last event, fix or position.
+
+    A fix too inaccurate to move the tracker still says it was heard of.
+    """
     status = data.tracker.tracker_status
-    position_time = data.position.time if data.position else None
-    moments = [moment for moment in (status.last_event, position_time) if moment]
+    moments = [
+        moment
+        for moment in (
+            status.last_event,
+            status.last_location,
+            data.fix.datetime if data.fix else None,
+            data.position.time if data.position else None,
+        )
+        if moment
+    ]
     return max(moments, default=None)
 
 
