@@ -306,6 +306,27 @@ async def test_user_with_an_invalid_api_url_shows_invalid_api_url(
     _assert_created_simulated_account(result, simulator)
 
 
+async def test_user_with_a_colon_in_the_email_shows_invalid_email(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """Basic authentication cannot carry a colon in the username: said, not sent."""
+    result = await _start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_EMAIL: "camille:martin@example.com",
+            CONF_PASSWORD: DEFAULT_PASSWORD,
+            CONF_API_URL: simulator.url,
+        },
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_EMAIL: "invalid_email"}
+    assert simulator.counters.total == 0
+
+    result = await _sign_in(hass, result, simulator.url)
+    _assert_created_simulated_account(result, simulator)
+
+
 @pytest.mark.parametrize(
     ("api_url", "checked"),
     [

@@ -94,7 +94,7 @@ def test_every_translation_key_used_in_code_is_translated() -> None:
             key in platform for platform in en["entity"].values()
         ), key
     for error in re.findall(r'errors\[[^]]+\] = "(\w+)"', source):
-        assert error in en["config"]["error"], error
+        assert error in en["config"]["error"] | en["options"]["error"], error
     for reason in re.findall(r'reason="(\w+)"', source):
         assert reason in en["config"]["abort"], reason
 

@@ -197,6 +197,9 @@ class InvoxiaConfigFlow(ConfigFlow, domain=DOMAIN):
                 raise
             except InvalidApiUrlError:
                 errors[CONF_API_URL] = "invalid_api_url"
+            except ValueError:
+                # The URL is checked above: Config refuses the email (a colon in it).
+                errors[CONF_EMAIL] = "invalid_email"
             except UnauthorizedQuery, ForbiddenQuery:
                 errors["base"] = "invalid_auth"
             except GpsTrackerException:
