@@ -14,11 +14,13 @@ from custom_components.invoxia.device_tracker import _ICON_KEYS, _USAGE_KEYS
 ROOT = Path(__file__).parent.parent
 INTEGRATION = ROOT / "custom_components" / "invoxia"
 
-# Every rule of Home Assistant's integration quality scale, Bronze to Platinum.
+# Every rule of Home Assistant's integration quality scale, Bronze to Platinum, as of
+# Home Assistant 2026.11 (which added docs-triggers and docs-conditions).
 QUALITY_SCALE_RULES = {
     "action-setup", "appropriate-polling", "brands", "common-modules",
     "config-flow-test-coverage", "config-flow", "dependency-transparency",
-    "docs-actions", "docs-high-level-description", "docs-installation-instructions",
+    "docs-actions", "docs-conditions", "docs-triggers", "docs-high-level-description",
+    "docs-installation-instructions",
     "docs-removal-instructions", "entity-event-setup", "entity-unique-id",
     "has-entity-name", "runtime-data", "test-before-configure", "test-before-setup",
     "unique-config-entry", "action-exceptions", "config-entry-unloading",
