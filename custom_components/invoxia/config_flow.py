@@ -101,16 +101,9 @@ _SELECTORS: dict[str, TextSelector] = {
 }
 
 
-def _account_schema(fields: list[str], suggested: Mapping[str, Any]) -> vol.Schema:
-    """Build an account form; every field but the password is pre-filled."""
-    return vol.Schema(
-        {
-            _required(field, suggested if field != CONF_PASSWORD else {}): _SELECTORS[
-                field
-            ]
-            for field in fields
-        }
-    )
+def _account_schema(fields: list[str]) -> vol.Schema:
+    """Build an account form of these fields."""
+    return vol.Schema({vol.Required(field): _SELECTORS[field] for field in fields})
 
 
 def _account_title(email: str) -> str:
@@ -121,13 +114,6 @@ def _account_title(email: str) -> str:
     """
     local, _, domain = email.partition("@")
     return f"{local[:1]}***@{domain}"
-
-
-def _required(key: str, suggested: Mapping[str, Any]) -> vol.Required:
-    """Mark a field required, pre-filled with its suggested value if there is one."""
-    if key in suggested:
-        return vol.Required(key, description={"suggested_value": suggested[key]})
-    return vol.Required(key)
 
 
 class InvoxiaConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -210,8 +196,15 @@ class InvoxiaConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors["base"] = "unknown"
         return self.async_show_form(
             step_id=step_id,
-            data_schema=_account_schema(
-                fields, {CONF_API_URL: DEFAULT_API_URL, **current, **(user_input or {})}
+            # Every field but the password is pre-filled.
+            data_schema=self.add_suggested_values_to_schema(
+                _account_schema(fields),
+                {
+                    CONF_API_URL: DEFAULT_API_URL,
+                    **current,
+                    **(user_input or {}),
+                    CONF_PASSWORD: None,
+                },
             ),
             description_placeholders={CONF_EMAIL: current.get(CONF_EMAIL, "")},
             errors=errors,
