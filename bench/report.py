@@ -76,7 +76,7 @@ def _ms(seconds: float) -> str:
     milliseconds = seconds * 1000
     if milliseconds >= 100:  # noqa: PLR2004 - digits to show
         return f"{milliseconds:,.0f}"
-    if milliseconds >= 10:  # noqa: PLR2004
+    if milliseconds >= 10:  # noqa: PLR2004 - two significant digits from here
         return f"{milliseconds:.1f}"
     return f"{milliseconds:.2f}"
 
@@ -98,7 +98,7 @@ def _ratio(ours: float, theirs: float) -> str:
     if theirs == 0:
         return "—"
     ratio = ours / theirs
-    return f"{ratio:.2f}" if ratio >= 0.1 else f"{ratio:.3f}"  # noqa: PLR2004
+    return f"{ratio:.2f}" if ratio >= 0.1 else f"{ratio:.3f}"  # noqa: PLR2004 - digits
 
 
 def markdown_table(

@@ -32,7 +32,7 @@ DEFAULT_READY_TIMEOUT: Final = 300.0
 DEMO_NAME: Final = "Demo"
 DEMO_USERNAME: Final = "demo"
 # Published on purpose: a local demo only, bound to 127.0.0.1.
-DEMO_PASSWORD: Final = "demo-password-1"  # noqa: S105
+DEMO_PASSWORD: Final = "demo-password-1"  # noqa: S105 - the demo's published login
 
 SIMULATOR_TRACKERS: Final = 5
 SIMULATOR_SEED: Final = 1
@@ -91,7 +91,7 @@ def _serve_on_loopback(config_dir: Path, port: int) -> None:
         stable = store["data"]["stable"]
     else:
         # Importing Home Assistant takes seconds: only a first start needs its defaults.
-        from homeassistant.components.http import config  # noqa: PLC0415
+        from homeassistant.components.http import config  # noqa: PLC0415 - lazy
 
         store = {
             "version": config.STORAGE_VERSION,

@@ -26,7 +26,7 @@ type Position = tuple[float, float]
 DEFAULT_HOME: Position = (48.8566, 2.3522)
 DEFAULT_USERNAME = "demo@example.com"
 # Published demo credentials of a local fake: they protect nothing.
-DEFAULT_PASSWORD = "demo-password"  # noqa: S105
+DEFAULT_PASSWORD = "demo-password"  # noqa: S105 - a published fake credential
 PAGE_SIZE = 20
 """The most locations one `tracker_data` answer holds, as the real API."""
 
@@ -339,7 +339,7 @@ def _distance_m(start: Position, end: Position) -> float:
 def _stream(key: str) -> random.Random:
     """Open a random stream that repeats for the same key."""
     # Repeatable fake data, not secrets: a seeded Mersenne Twister is the point.
-    return random.Random(key)  # noqa: S311
+    return random.Random(key)  # noqa: S311 - seeded simulation, not cryptography
 
 
 def _as_uuid4(bits: int) -> int:

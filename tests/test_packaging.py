@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from awesomeversion import AwesomeVersion
-from homeassistant.const import __version__ as HA_VERSION  # noqa: N812
+from homeassistant.const import __version__ as HA_VERSION  # noqa: N812 - a constant
 from homeassistant.util.yaml import load_yaml_dict
 
 from custom_components.invoxia.device_tracker import _ICON_KEYS, _USAGE_KEYS

@@ -397,7 +397,7 @@ async def test_simulator_serves_on_an_ephemeral_loopback_port(
 def test_simulator_refuses_to_listen_beyond_this_machine() -> None:
     """The control API has no authentication: only loopback addresses are allowed."""
     with pytest.raises(ValueError, match=r"0\.0\.0\.0 is not a loopback address"):
-        Simulator(World(start=SIMULATOR_START), host="0.0.0.0")  # noqa: S104
+        Simulator(World(start=SIMULATOR_START), host="0.0.0.0")  # noqa: S104 - the bind refused
 
 
 def test_simulator_defaults_to_a_world_of_now() -> None:

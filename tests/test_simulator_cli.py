@@ -92,7 +92,7 @@ def test_every_option() -> None:
 @pytest.mark.parametrize(
     ("arguments", "error"),
     [
-        (["--host", "0.0.0.0"], "0.0.0.0 is not a loopback IP address"),  # noqa: S104
+        (["--host", "0.0.0.0"], "0.0.0.0 is not a loopback IP address"),  # noqa: S104 - refused
         (["--host", "localhost"], "localhost is not a loopback IP address"),
         (["--tick", "0"], "0 is not a positive number"),
         (["--latency", "soon"], "invalid _positive value: 'soon'"),

@@ -465,7 +465,7 @@ def test_a_world_needs_a_tracker_an_aware_start_and_a_pace() -> None:
     with pytest.raises(ValueError, match="pace must be positive"):
         World(start=SIMULATOR_START, pace=0)
     with pytest.raises(ValueError, match="timezone-aware"):
-        World(start=datetime(2026, 1, 1))  # noqa: DTZ001
+        World(start=datetime(2026, 1, 1))  # noqa: DTZ001 - the naive start refused
 
 
 def test_a_world_starts_now_by_default() -> None:
