@@ -200,7 +200,10 @@ def watching(
     The loop's exception handler records what it is handed: a task's exception nobody
     retrieved, a callback that raised, an unclosed session. Callbacks are timed by
     `clock`, the machine's unless another is given: the soak's own tests plant the
-    stalls they look for, so that a busy machine cannot fail them.
+    stalls they look for, so that a busy machine cannot fail them. The loop leaves
+    debug mode meanwhile, if it was in it (pytest-homeassistant-custom-component sets
+    it): its slow-callback warnings would judge the machine's time again, and its
+    tracebacks slow every callback down.
     """
     findings = Findings()
     recorder = _Recorder(findings)
@@ -212,11 +215,13 @@ def watching(
         findings.exceptions.append(f"loop: {context.get('message')}{detail}")
 
     previous_handler = loop.get_exception_handler()
+    previous_debug = loop.get_debug()
     previous_level = root.level
     root.addHandler(recorder)
     # Only warnings and worse are recorded: formatting debug records costs time.
     root.setLevel(logging.WARNING)
     loop.set_exception_handler(_unhandled)
+    loop.set_debug(False)
     logging.captureWarnings(capture=True)
     try:
         with ExitStack() as stack:
@@ -228,6 +233,7 @@ def watching(
             yield findings
     finally:
         logging.captureWarnings(capture=False)
+        loop.set_debug(previous_debug)
         loop.set_exception_handler(previous_handler)
         root.setLevel(previous_level)
         root.removeHandler(recorder)

@@ -83,10 +83,14 @@ async def test_short_soak_passes_every_check_and_prints_its_report(
     below shows that a stall is found.
     """
     settings = runner.parse_args(["--polls=250", "--trackers=10", "--seed=1"])
+    loop = asyncio.get_running_loop()
+    # As the harness's newer versions set it: the run leaves it, then restores it.
+    loop.set_debug(True)
 
     results = await runner.run(settings, clock=PlantedClock())
     print(render(results))  # noqa: T201 - the report is what is tested
 
+    assert loop.get_debug() is True
     assert set(results.planned) == set(Disturbance)
     assert [(check.name, check.passed) for check in results.checks] == [
         (name, True) for name in CHECKS
@@ -134,6 +138,7 @@ async def test_probes_record_exceptions_errors_and_stalls() -> None:
     as long for a CPU other processes held, nor one a garbage collection lengthened.
     """
     loop = asyncio.get_running_loop()
+    loop.set_debug(True)
     logger = logging.getLogger("custom_components.invoxia")
     clock = PlantedClock()
 
@@ -159,6 +164,8 @@ async def test_probes_record_exceptions_errors_and_stalls() -> None:
             clock.hold(70)
 
     with watching(loop, clock) as findings:
+        # Debug mode's slow-callback warnings would time the machine again.
+        assert loop.get_debug() is False
         findings.poll = "poll 7 (none, after none)"
         # While the entry is set up, a stall is filed apart.
         loop.call_soon(_stall)
@@ -182,6 +189,7 @@ async def test_probes_record_exceptions_errors_and_stalls() -> None:
         loop.call_soon(gc.collect)
         await asyncio.sleep(0)
 
+    assert loop.get_debug() is True
     assert findings.exceptions == [
         "loop: Task exception was never retrieved: RuntimeError('planted')",
         "custom_components.invoxia: Unexpected error fetching invoxia data",
