@@ -3,7 +3,7 @@
 import asyncio
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 import gc
 import logging
@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 import sys
 import time
-from typing import override
+from typing import Protocol, override
 from unittest.mock import patch
 import warnings
 
@@ -102,40 +102,72 @@ class _Recorder(logging.Handler):
             findings.unexpected_errors.append(f"{record.name}: {message}")
 
 
+class Clock(Protocol):
+    """Where the probes read the time: the machine's clocks, or planted ones."""
+
+    def now_ns(self) -> int:
+        """Return a monotonic time, in nanoseconds."""
+        ...
+
+    def waited_ns(self) -> int:
+        """Return how long the event loop's thread has waited for a CPU so far."""
+        ...
+
+
+class MachineClock:
+    """The machine's clocks: `perf_counter_ns`, and the kernel's count of CPU wait.
+
+    The wait is the second field of `/proc/thread-self/schedstat`: the time this
+    thread was ready to run while other processes held every CPU. Open it in the
+    thread it is to measure, the event loop's.
+    """
+
+    def __init__(self) -> None:
+        """Open the calling thread's scheduler statistics."""
+        self._schedstat = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+
+    def now_ns(self) -> int:
+        """Return `time.perf_counter_ns()`."""
+        return time.perf_counter_ns()
+
+    def waited_ns(self) -> int:
+        """Return the nanoseconds the thread has waited for a CPU."""
+        return int(os.pread(self._schedstat, 64, 0).split()[1])
+
+    def close(self) -> None:
+        """Close the scheduler statistics."""
+        os.close(self._schedstat)
+
+
 @contextmanager
-def _timing_callbacks(findings: Findings) -> Iterator[None]:
+def _timing_callbacks(findings: Findings, clock: Clock) -> Iterator[None]:
     """Time every callback and task step the loop runs, as asyncio's debug mode does.
 
     Debug mode's slow-callback log would make the run half as slow again: it also
     records a traceback at every callback, future, task and coroutine made, which
     lengthens the very callbacks it times. And it counts the time the process waited
-    for a CPU that other processes held: the kernel's count of that wait
-    (`/proc/thread-self/schedstat`) is taken off here, so that a busy machine does not
-    pass for a stall. Time spent blocked (on I/O, in `sleep`) still counts. So does
-    garbage collection, but apart: a collection walks the whole heap, Home
-    Assistant's, whoever's allocation happens to start it.
+    for a CPU that other processes held: the clock's count of that wait is taken off
+    here, so that a busy machine does not pass for a stall. Time spent blocked (on
+    I/O, in `sleep`) still counts. So does garbage collection, but apart: a
+    collection walks the whole heap, Home Assistant's, whoever's allocation happens
+    to start it.
     """
     run = asyncio.Handle._run  # noqa: SLF001 - the one place every callback goes through
-    schedstat = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
     timing = True
     collection_start = 0
 
-    def _waited() -> int:
-        """Nanoseconds this thread has waited for a CPU (second field)."""
-        return int(os.pread(schedstat, 64, 0).split()[1])
-
     def _timed(handle: asyncio.Handle) -> None:
         # The handle reports its callback's exceptions itself: nothing escapes here.
-        start = time.perf_counter_ns()
-        waited = _waited()
+        start = clock.now_ns()
+        waited = clock.waited_ns()
         collected = findings.collecting_ns
         run(handle)
         if not timing:
-            # The block was left in this very callback: the descriptor is closed.
+            # The block was left in this very callback: the clock may be closed.
             return
-        took = time.perf_counter_ns() - start
+        took = clock.now_ns() - start
         if took >= STALL_NS and not findings.measuring:
-            wait = _waited() - waited
+            wait = clock.waited_ns() - waited
             findings.file_slow(
                 handle, took - wait - (findings.collecting_ns - collected), wait
             )
@@ -143,9 +175,9 @@ def _timing_callbacks(findings: Findings) -> Iterator[None]:
     def _collecting(phase: str, _: dict[str, int]) -> None:
         nonlocal collection_start
         if phase == "start":
-            collection_start = time.perf_counter_ns()
+            collection_start = clock.now_ns()
             return
-        took = time.perf_counter_ns() - collection_start
+        took = clock.now_ns() - collection_start
         findings.collecting_ns += took
         if took >= STALL_NS and not findings.measuring:
             findings.collections.append(took)
@@ -157,15 +189,21 @@ def _timing_callbacks(findings: Findings) -> Iterator[None]:
     finally:
         timing = False
         gc.callbacks.remove(_collecting)
-        os.close(schedstat)
 
 
 @contextmanager
-def watching(loop: asyncio.AbstractEventLoop) -> Iterator[Findings]:
+def watching(
+    loop: asyncio.AbstractEventLoop, clock: Clock | None = None
+) -> Iterator[Findings]:
     """Watch the process while in the block: every log record, every callback.
 
     The loop's exception handler records what it is handed: a task's exception nobody
-    retrieved, a callback that raised, an unclosed session.
+    retrieved, a callback that raised, an unclosed session. Callbacks are timed by
+    `clock`, the machine's unless another is given: the soak's own tests plant the
+    stalls they look for, so that a busy machine cannot fail them. The loop leaves
+    debug mode meanwhile, if it was in it (pytest-homeassistant-custom-component sets
+    it): its slow-callback warnings would judge the machine's time again, and its
+    tracebacks slow every callback down.
     """
     findings = Findings()
     recorder = _Recorder(findings)
@@ -177,18 +215,25 @@ def watching(loop: asyncio.AbstractEventLoop) -> Iterator[Findings]:
         findings.exceptions.append(f"loop: {context.get('message')}{detail}")
 
     previous_handler = loop.get_exception_handler()
+    previous_debug = loop.get_debug()
     previous_level = root.level
     root.addHandler(recorder)
     # Only warnings and worse are recorded: formatting debug records costs time.
     root.setLevel(logging.WARNING)
     loop.set_exception_handler(_unhandled)
+    loop.set_debug(False)
     logging.captureWarnings(capture=True)
     try:
-        with _timing_callbacks(findings), warnings.catch_warnings():
+        with ExitStack() as stack:
+            if clock is None:
+                clock = stack.enter_context(closing(MachineClock()))
+            stack.enter_context(_timing_callbacks(findings, clock))
+            stack.enter_context(warnings.catch_warnings())
             warnings.simplefilter("always", ResourceWarning)
             yield findings
     finally:
         logging.captureWarnings(capture=False)
+        loop.set_debug(previous_debug)
         loop.set_exception_handler(previous_handler)
         root.setLevel(previous_level)
         root.removeHandler(recorder)

@@ -26,7 +26,7 @@ from custom_components.invoxia.coordinator import InvoxiaConfigEntry, InvoxiaCoo
 
 from . import STARTED
 from .plan import Disturbance, Step, baseline, plan
-from .probes import Findings, Sample, open_descriptors, sample, watching
+from .probes import Clock, Findings, Sample, open_descriptors, sample, watching
 from .report import Results, render
 from .simulated import SimulatedWorld, Stepped, Truth
 
@@ -249,8 +249,13 @@ async def _poll_all(
     return polled, entry
 
 
-async def run(settings: Settings, started: float | None = None) -> Results:
-    """Run the soak within its time limit; `started` is when the run's clock started."""
+async def run(
+    settings: Settings, started: float | None = None, *, clock: Clock | None = None
+) -> Results:
+    """Run the soak within its time limit; `started` is when the run's clock started.
+
+    Stalls are timed by `clock`, the machine's unless another is given.
+    """
     start = time.perf_counter() if started is None else started
     steps = plan(settings.polls, settings.seed)
     loop = asyncio.get_running_loop()
@@ -261,7 +266,7 @@ async def run(settings: Settings, started: float | None = None) -> Results:
         ) as world,
     ):
         with (
-            watching(loop) as findings,
+            watching(loop, clock) as findings,
             # The only change to the integration: its client gives up sooner.
             patch.object(
                 integration,

@@ -1,14 +1,18 @@
 """The config flow of Invoxia: account, reauthentication, reconfiguration, options."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 import logging
 import socket
+from typing import Any
 from unittest.mock import patch
 
+from aiohttp import ClientSession, hdrs, web
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
+    SOURCE_RECONFIGURE,
     SOURCE_USER,
     ConfigEntryState,
     ConfigFlowResult,
@@ -40,7 +44,7 @@ from simulator import (
     Simulator,
     World,
 )
-from tests.conftest import poll
+from tests.conftest import poll, serve
 
 NEW_PASSWORD = "n3w-Pa55word"  # noqa: S105 - the simulated account's next password
 OTHER_EMAIL = "dominique.martin@example.org"
@@ -236,6 +240,115 @@ async def test_user_with_a_failing_api_shows_the_error(
 
     result = await _sign_in(hass, result, simulator.url)
     _assert_created_simulated_account(result, simulator)
+
+
+@asynccontextmanager
+async def _serve_no_user_first(simulator: Simulator) -> AsyncIterator[str]:
+    """Serve the simulated API, except that the first `/users/` lists no user.
+
+    Every other request goes on to the simulator, with its Authorization.
+    """
+    users_asked = 0
+    async with ClientSession() as session:
+
+        async def _answer(request: web.Request) -> web.Response:
+            nonlocal users_asked
+            if request.path == "/users/":
+                users_asked += 1
+                if users_asked == 1:
+                    return web.json_response([])
+            async with session.get(
+                f"{simulator.url}{request.path_qs}",
+                headers={hdrs.AUTHORIZATION: request.headers[hdrs.AUTHORIZATION]},
+            ) as answer:
+                return web.Response(
+                    status=answer.status,
+                    body=await answer.read(),
+                    content_type=answer.content_type,
+                )
+
+        async with serve(_answer) as url:
+            yield url
+
+
+async def _start_flow(
+    hass: HomeAssistant, simulator: Simulator, source: str, api_url: str
+) -> tuple[ConfigFlowResult, dict[str, Any]]:
+    """Start a flow of `source` for the simulated account at `api_url`.
+
+    Return its form and what the user enters there.
+    """
+    account = {
+        CONF_EMAIL: DEFAULT_USERNAME,
+        CONF_PASSWORD: DEFAULT_PASSWORD,
+        CONF_API_URL: api_url,
+    }
+    if source == SOURCE_USER:
+        return await _start_user_flow(hass), account
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="d***@example.com",
+        unique_id=str(simulator.world.user_id),
+        data=account,
+    )
+    entry.add_to_hass(hass)
+    if source == SOURCE_REAUTH:
+        return await entry.start_reauth_flow(hass), {CONF_PASSWORD: DEFAULT_PASSWORD}
+    return await entry.start_reconfigure_flow(hass), account
+
+
+@pytest.mark.parametrize(
+    ("source", "ending"),
+    [
+        (SOURCE_USER, FlowResultType.CREATE_ENTRY),
+        (SOURCE_REAUTH, "reauth_successful"),
+        (SOURCE_RECONFIGURE, "reconfigure_successful"),
+    ],
+)
+async def test_account_listing_no_user_shows_cannot_connect(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+    source: str,
+    ending: FlowResultType | str,
+) -> None:
+    """An account whose `/users/` lists nobody shows cannot_connect, no traceback.
+
+    The user's id names the entry: without it, the API cannot be used. Sent again,
+    once the user is listed, the same form succeeds.
+    """
+    async with _serve_no_user_first(simulator) as api_url:
+        result, entered = await _start_flow(hass, simulator, source, api_url)
+        step_id = result["step_id"]
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], entered
+        )
+
+        assert result["type"] is FlowResultType.FORM
+        assert result["step_id"] == step_id
+        assert result["errors"] == {"base": "cannot_connect"}
+        assert [
+            record.getMessage() for record in caplog.records if record.exc_info
+        ] == []
+        assert simulator.counters.requests["/users/"] == 0
+
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], entered
+        )
+        await hass.async_block_till_done()
+
+        if ending is FlowResultType.CREATE_ENTRY:
+            assert result["type"] is FlowResultType.CREATE_ENTRY
+            entry = result["result"]
+        else:
+            assert result["type"] is FlowResultType.ABORT
+            assert result["reason"] == ending
+            [entry] = hass.config_entries.async_entries(DOMAIN)
+        assert entry.unique_id == str(simulator.world.user_id)
+        assert entry.data[CONF_API_URL] == api_url
+        assert entry.state is ConfigEntryState.LOADED
+        assert simulator.counters.requests["/users/"] == 1
+        assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_user_with_nothing_listening_shows_cannot_connect(

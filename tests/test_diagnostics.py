@@ -11,7 +11,7 @@ from syrupy.assertion import SnapshotAssertion
 from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, Simulator
 
 
-async def test_diagnostics_redact_credentials_serials_and_positions(
+async def test_diagnostics_redact_credentials_serials_positions_and_names(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     init_integration: MockConfigEntry,
@@ -30,6 +30,9 @@ async def test_diagnostics_redact_credentials_serials_and_positions(
     assert data.pop("api_url") == simulator.url
     assert diagnostics == snapshot
     text = str(diagnostics)
-    serials = [simulator.world.tracker(i).serial for i in simulator.world.tracker_ids]
-    for secret in (DEFAULT_PASSWORD, DEFAULT_USERNAME, *serials):
+    trackers = [simulator.world.tracker(i) for i in simulator.world.tracker_ids]
+    serials = [tracker.serial for tracker in trackers]
+    names = [tracker.name for tracker in trackers]
+    assert names == ["Rex", "Mistigri", "Vélo", "Clio", "Léa"]
+    for secret in (DEFAULT_PASSWORD, DEFAULT_USERNAME, *serials, *names):
         assert secret not in text

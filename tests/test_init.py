@@ -8,7 +8,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.invoxia.const import DOMAIN
-from simulator import Simulator
+from simulator import Fault, FaultKind, Simulator
 
 
 async def test_setup_adds_every_tracker_and_unload_removes_them(
@@ -60,3 +60,58 @@ async def test_only_devices_gone_from_the_account_can_be_removed(
     )
     assert len(remaining) == len(simulator.world.tracker_ids)
     assert stale.id not in {device.id for device in remaining}
+
+
+async def test_removing_a_device_while_setup_is_retried_is_refused_and_said(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Until the entry loads, which trackers the account has is unknown.
+
+    Removing a device then is refused with a translated error, not an unknown
+    one; once the entry loads, a stale device goes.
+    """
+    assert await async_setup_component(hass, "config", {})
+    simulator.faults.add(Fault(FaultKind.STATUS, status=500))
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    states = [mock_config_entry.state]
+    device_registry = dr.async_get(hass)
+    stale = device_registry.async_get_or_create(
+        config_entry_id=mock_config_entry.entry_id,
+        identifiers={(DOMAIN, "000000000000")},
+    )
+    client = await hass_ws_client(hass)
+    remove = {
+        "type": "config/device_registry/remove_config_entry",
+        "config_entry_id": mock_config_entry.entry_id,
+        "device_id": stale.id,
+    }
+
+    await client.send_json_auto_id(remove)
+    response = await client.receive_json()
+
+    assert response["success"] is False
+    assert response["error"] == {
+        "code": "home_assistant_error",
+        # Home Assistant drops the translation's final period.
+        "message": (
+            "The Invoxia account is not loaded: its devices can be removed once it is"
+        ),
+        "translation_key": "not_loaded",
+        "translation_domain": DOMAIN,
+        "translation_placeholders": None,
+    }
+    assert device_registry.async_get(stale.id) is not None
+
+    simulator.faults.clear()
+    assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    # Loaded, the entry removes the devices of trackers gone from the account itself.
+    states.append(mock_config_entry.state)
+    assert states == [ConfigEntryState.SETUP_RETRY, ConfigEntryState.LOADED]
+    assert device_registry.async_get(stale.id) is None

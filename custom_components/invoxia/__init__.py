@@ -1,12 +1,14 @@
 """The Invoxia GPS tracker integration."""
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceEntry
 
 from .api import AsyncClient, Config
-from .const import CONF_API_URL
+from .const import CONF_API_URL, DOMAIN
 from .coordinator import InvoxiaConfigEntry, InvoxiaCoordinator, is_listed
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.DEVICE_TRACKER, Platform.SENSOR]
@@ -35,5 +37,13 @@ async def async_unload_entry(hass: HomeAssistant, entry: InvoxiaConfigEntry) -> 
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: InvoxiaConfigEntry, device: DeviceEntry
 ) -> bool:
-    """Let the user remove a device whose tracker is no longer on the account."""
+    """Let the user remove a device whose tracker is no longer on the account.
+
+    Until the entry is loaded (its setup is retried, say), which trackers the account
+    has is unknown: the removal is refused, saying so.
+    """
+    if entry.state is not ConfigEntryState.LOADED:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="not_loaded"
+        )
     return not is_listed(device, entry.runtime_data.data)

@@ -61,6 +61,10 @@ class InvalidApiUrlError(Exception):
     """The API URL is not https (nor http on a loopback host, for the simulator)."""
 
 
+class NoUserError(Exception):
+    """The account lists no user: none whose id can identify the entry."""
+
+
 def _checked_api_url(url: str) -> str:
     """Return the URL if it is https, or http(s) on a loopback host."""
     try:
@@ -188,8 +192,8 @@ class InvoxiaConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors[CONF_EMAIL] = "invalid_email"
             except UnauthorizedQuery, ForbiddenQuery:
                 errors["base"] = "invalid_auth"
-            except GpsTrackerException:
-                # Unreachable, or answering errors: either way the API cannot be used.
+            except GpsTrackerException, NoUserError:
+                # Unreachable, answering errors or no user: the API cannot be used.
                 errors["base"] = "cannot_connect"
             except Exception:  # noqa: BLE001 - the form shows "unknown", the log the cause
                 LOGGER.exception("Unexpected error while checking the account")
@@ -217,6 +221,8 @@ class InvoxiaConfigFlow(ConfigFlow, domain=DOMAIN):
             session=async_get_clientsession(self.hass),
         )
         users = await client.get_users()
+        if not users:
+            raise NoUserError
         await self.async_set_unique_id(str(users[0].id))
         if self.source == SOURCE_REAUTH:
             self._abort_if_unique_id_mismatch(reason="wrong_account")

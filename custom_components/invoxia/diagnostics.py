@@ -7,7 +7,7 @@ from typing import Any, Final
 from uuid import UUID
 
 from homeassistant.components.diagnostics import async_redact_data
-from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
+from homeassistant.const import CONF_EMAIL, CONF_NAME, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 
 from .coordinator import InvoxiaConfigEntry
@@ -16,6 +16,8 @@ TO_REDACT: Final = {
     CONF_EMAIL,
     CONF_PASSWORD,
     "title",
+    # What the user calls a tracker ("Camille's bike") is personal too.
+    CONF_NAME,
     "serial",
     "lat",
     "lng",

@@ -135,6 +135,10 @@ async def _log_in(page: Page, demo: Demo) -> None:
 
 
 @pytest.mark.browser
+# A real Home Assistant given 180 s to be ready and 30 s to stop, and the browser's
+# steps, each given UI_TIMEOUT_MS: those timeouts fail first. 60 s in all on an idle
+# machine, the start included.
+@pytest.mark.timeout(360)
 async def test_a_person_finds_every_tracker_in_home_assistant(
     demo: Demo, page: Page
 ) -> None:

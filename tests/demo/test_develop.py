@@ -79,6 +79,9 @@ async def _check_demo(demo: Demo) -> None:
 
 
 @pytest.mark.demo
+# Two starts of a real Home Assistant, each given 120 s to be ready and 30 s to stop,
+# and a minute to spare: those timeouts fail first. 40 s in all on an idle machine.
+@pytest.mark.timeout(360)
 async def test_demo_onboards_once_then_reuses_its_user_and_entry(
     config_dir: Path, ports: list[int]
 ) -> None:
