@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 import json
 from pathlib import Path
+import re
 import socket
 import subprocess
 from typing import Any
@@ -29,6 +30,8 @@ ONBOARDING_STEPS = ("user", "core_config", "analytics", "integration")
 TRACKER_NAMES = {"Rex", "Mistigri", "Vélo", "Clio", "Léa"}
 # The longest trip of a simulated tracker, a car's, is 40 km from home.
 WITHIN_TRIP_DEGREES = 0.6
+# A record of Home Assistant's log: its date, time and level first.
+LOG_ERROR = re.compile(r"^\S+ \S+ (ERROR|CRITICAL) ")
 
 
 @pytest.fixture
@@ -38,6 +41,12 @@ def taken_port(socket_enabled: None) -> Iterator[int]:
         server.bind((HOST, 0))
         server.listen()
         yield server.getsockname()[1]
+
+
+def _log_errors(config_dir: Path) -> list[str]:
+    """Return the error records of Home Assistant's log of its last start."""
+    log = (config_dir / "home-assistant.log").read_text(encoding="utf-8")
+    return [line for line in log.splitlines() if LOG_ERROR.match(line)]
 
 
 async def _get(demo: Demo, path: str) -> tuple[int, Any]:
@@ -86,7 +95,7 @@ async def test_demo_onboards_once_then_reuses_its_user_and_entry(
 
     The second start moves Home Assistant and the simulator to other ports, the
     account following. Each start is ready with all trackers on the map, serves on
-    127.0.0.1 only, and stops leaving nothing listening.
+    127.0.0.1 only, logs no error, and stops leaving nothing listening.
     """
     # The demo runs the Home Assistant of .venv: scripts/setup adds its frontend there.
     pytest.importorskip("hass_frontend")
@@ -112,6 +121,7 @@ async def test_demo_onboards_once_then_reuses_its_user_and_entry(
             port,
         )
         assert http["pending"] is None
+        assert _log_errors(config_dir) == []
         assert not port_in_use(port)
         assert not port_in_use(simulator_port)
     assert (config_dir / "custom_components").resolve() == (
