@@ -137,18 +137,20 @@ def _cancelled_on_signals(task: asyncio.Task[int]) -> Iterator[None]:
     loop = asyncio.get_running_loop()
     stopping = False
 
-    def stop() -> None:
+    def stop(signum: signal.Signals) -> None:
         """Cancel the task, the first time."""
         nonlocal stopping
         if stopping:
             LOGGER.info("still stopping, please wait")
             return
         stopping = True
+        # Said at once: stopping what is starting may take seconds.
+        LOGGER.info("%s: stopping", signum.name)
         task.cancel()
 
     signals = (signal.SIGINT, signal.SIGTERM)
     for signum in signals:
-        loop.add_signal_handler(signum, stop)
+        loop.add_signal_handler(signum, stop, signum)
     try:
         yield
     finally:

@@ -304,9 +304,10 @@ class Demo:
         _check_port(self._port, "Home Assistant", "--port")
         if self._simulator_port is not None:
             _check_port(self._simulator_port, "the simulator", "--simulator-port")
-        _link_integration(self.config_dir)
-        _serve_on_loopback(self.config_dir, self._port)
-        _onboard_without_internet(self.config_dir)
+        LOGGER.info("preparing %s", self.config_dir)
+        # A first start imports Home Assistant for its defaults, for seconds: in a
+        # thread, so that a Ctrl-C meanwhile stops the demo before it starts anything.
+        await asyncio.to_thread(self._prepare)
         if self.simulator_url is not None:
             await self._start_simulator(self.simulator_url, deadline)
         await self._start_homeassistant(deadline)
@@ -332,6 +333,12 @@ class Demo:
             self._late("the simulated trackers did not show up on the map"),
             self._children(),
         )
+
+    def _prepare(self) -> None:
+        """Prepare the configuration folder for the demo's Home Assistant."""
+        _link_integration(self.config_dir)
+        _serve_on_loopback(self.config_dir, self._port)
+        _onboard_without_internet(self.config_dir)
 
     def _late(self, what: str) -> str:
         """Say what did not happen in time, and where to look."""
