@@ -300,6 +300,27 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
                     config_entry_id=self.config_entry.entry_id, **info
                 )
 
+    # Actions: they too ask the API through the coordinator, its only caller.
+
+    async def async_get_locations(
+        self,
+        serial: str,
+        start: datetime | None,
+        end: datetime | None,
+        max_count: int,
+    ) -> list[TrackerData]:
+        """Fetch up to max_count fixes of a tracker between start and end, newest first.
+
+        The client's errors reach the caller, which says what failed.
+        """
+        async with self._semaphore:
+            return await self.client.get_locations(
+                self.data[serial].tracker,
+                not_before=start,
+                not_after=end,
+                max_count=max_count,
+            )
+
 
 def _newer(shown: TrackerData | None, fetched: TrackerData) -> TrackerData | None:
     """Pick the fix to show: the fetched one, unless older than the one shown.
