@@ -10,6 +10,7 @@ from homeassistant.helpers.typing import ConfigType
 from .api import AsyncClient, Config
 from .const import CONF_API_URL, DOMAIN
 from .coordinator import InvoxiaConfigEntry, InvoxiaCoordinator, is_listed
+from .issues import async_delete_subscription_issues
 from .services import async_setup_services
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.DEVICE_TRACKER, Platform.SENSOR]
@@ -41,6 +42,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: InvoxiaConfigEntry) -> b
 async def async_unload_entry(hass: HomeAssistant, entry: InvoxiaConfigEntry) -> bool:
     """Unload the platforms of an account."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: InvoxiaConfigEntry) -> None:
+    """Clear the repair issues of a removed account; an unloaded one keeps them."""
+    async_delete_subscription_issues(hass, entry)
 
 
 async def async_remove_config_entry_device(

@@ -35,6 +35,7 @@ from .const import (
     MAX_RETRY_AFTER,
     WEB_APP_URL,
 )
+from .issues import async_update_subscription_issues
 
 type InvoxiaConfigEntry = ConfigEntry[InvoxiaCoordinator]
 
@@ -185,6 +186,7 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
             if fresh is not None:
                 data[fresh.tracker.serial] = fresh
         self._update_devices(previous, data)
+        async_update_subscription_issues(self.hass, self.config_entry, data)
         return data
 
     def _unique(self, trackers: list[Tracker]) -> list[Tracker]:
