@@ -84,7 +84,7 @@ async def test_poll_writes_the_states_of_changed_trackers_only(
         )
         if entry.unique_id.partition("_")[0] == serial and entry.disabled_by is None
     }
-    assert len(own) == 7
+    assert len(own) == 8
     before = {state.entity_id: state.last_reported for state in hass.states.async_all()}
     world.move_tracker(moved, 48.8584, 2.2945)
     await poll(hass, freezer)
@@ -258,7 +258,7 @@ async def test_new_tracker_gets_entities_and_removed_one_loses_its_device(
                 er.async_get(hass), init_integration.entry_id
             )
         )
-        == 5 * 9
+        == 5 * 10
     )
 
 

@@ -55,7 +55,7 @@ async def test_entities(
     entries = er.async_entries_for_config_entry(
         entity_registry, init_integration.entry_id
     )
-    assert len(entries) == 5 * 9
+    assert len(entries) == 5 * 10
     for entry in sorted(entries, key=lambda entry: entry.entity_id):
         assert {field: getattr(entry, field) for field in ENTITY_FIELDS} == snapshot(
             name=f"{entry.entity_id}-entry"

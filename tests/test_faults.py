@@ -44,7 +44,7 @@ AUTH_FAILED = (
     "Invoxia refused the account's credentials"
 )
 # Entities per tracker, those disabled by default left out.
-ENTITIES = 7
+ENTITIES = 8
 # A name of the .test domain, which never resolves (RFC 6761): only _Resolver knows it.
 API_HOST = "api.invoxia.test"
 

@@ -88,13 +88,29 @@ def test_english_translation_has_no_references() -> None:
 
 
 def test_every_translation_key_used_in_code_is_translated() -> None:
-    """Every translation_key, error and abort reason in the code has a string."""
+    """Every translation_key, error and abort reason in the code has a string.
+
+    Each issue has a title and a description; each action, its name and description,
+    and those of its fields.
+    """
     en = _json("translations/en.json")
     source = "\n".join(path.read_text() for path in INTEGRATION.glob("*.py"))
     for key in re.findall(r'translation_key="(\w+)"', source):
-        assert key in en["exceptions"] or any(
-            key in platform for platform in en["entity"].values()
+        assert (
+            key in en["exceptions"]
+            or key in en["issues"]
+            or any(key in platform for platform in en["entity"].values())
         ), key
+    for key, issue in en["issues"].items():
+        assert f'"{key}"' in source, key
+        assert set(issue) == {"title", "description"}, key
+    services = load_yaml_dict(INTEGRATION / "services.yaml")
+    assert set(en["services"]) == set(services)
+    for name, service in services.items():
+        assert set(en["services"][name]) == {"name", "description", "fields"}
+        assert set(en["services"][name]["fields"]) == set(service["fields"])
+        for field in en["services"][name]["fields"].values():
+            assert set(field) == {"name", "description"}, name
     for error in re.findall(r'errors\[[^]]+\] = "(\w+)"', source):
         assert error in en["config"]["error"] | en["options"]["error"], error
     for reason in re.findall(r'reason="(\w+)"', source):

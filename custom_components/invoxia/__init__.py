@@ -4,14 +4,26 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceEntry
+from homeassistant.helpers.typing import ConfigType
 
 from .api import AsyncClient, Config
 from .const import CONF_API_URL, DOMAIN
 from .coordinator import InvoxiaConfigEntry, InvoxiaCoordinator, is_listed
+from .issues import async_delete_subscription_issues
+from .services import async_setup_services
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.DEVICE_TRACKER, Platform.SENSOR]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions, which exist before any account is loaded."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: InvoxiaConfigEntry) -> bool:
@@ -32,6 +44,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: InvoxiaConfigEntry) -> b
 async def async_unload_entry(hass: HomeAssistant, entry: InvoxiaConfigEntry) -> bool:
     """Unload the platforms of an account."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: InvoxiaConfigEntry) -> None:
+    """Clear the repair issues of a removed account; an unloaded one keeps them."""
+    async_delete_subscription_issues(hass, entry)
 
 
 async def async_remove_config_entry_device(

@@ -1,4 +1,4 @@
-"""Whether each tracker is moving, and whether it is in lost mode."""
+"""Whether each tracker is moving, in lost mode, and connected to Invoxia."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,6 +9,7 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -25,6 +26,12 @@ class InvoxiaBinarySensorEntityDescription(BinarySensorEntityDescription):
     is_on_fn: Callable[[InvoxiaTrackerData], bool | None]
 
 
+# The status's `state`: the real API sends online or offline; the listings of the
+# gps_tracker library's era sent active for a tracker in service, taken as online.
+# Any other value says nothing known: the sensor is unknown.
+_CONNECTED: Final[dict[str, bool]] = {"online": True, "active": True, "offline": False}
+
+
 BINARY_SENSORS: Final[tuple[InvoxiaBinarySensorEntityDescription, ...]] = (
     InvoxiaBinarySensorEntityDescription(
         key="moving",
@@ -35,6 +42,12 @@ BINARY_SENSORS: Final[tuple[InvoxiaBinarySensorEntityDescription, ...]] = (
         key="lost_mode",
         translation_key="lost_mode",
         is_on_fn=lambda data: data.tracker.lost_mode,
+    ),
+    InvoxiaBinarySensorEntityDescription(
+        key="connectivity",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        is_on_fn=lambda data: _CONNECTED.get(data.tracker.tracker_status.state),
     ),
 )
 

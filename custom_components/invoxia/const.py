@@ -28,5 +28,8 @@ MAX_CLOCK_AHEAD: Final = timedelta(minutes=5)
 # Location histories are fetched concurrently, but never more than this many at once.
 MAX_CONCURRENT_REQUESTS: Final = 16
 
+# A tracker's subscription is warned of this long before it ends.
+SUBSCRIPTION_WARNING: Final = timedelta(days=14)
+
 MANUFACTURER: Final = "Invoxia"
 WEB_APP_URL: Final = "https://gps.invoxia.com/"

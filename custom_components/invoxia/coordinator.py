@@ -40,6 +40,7 @@ from .const import (
     MAX_RETRY_AFTER,
     WEB_APP_URL,
 )
+from .issues import async_update_subscription_issues
 
 type InvoxiaConfigEntry = ConfigEntry[InvoxiaCoordinator]
 
@@ -237,6 +238,7 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
                 data[fresh.tracker.serial] = fresh
         self._mark_shown_elsewhere(data)
         self._update_devices(previous, data)
+        async_update_subscription_issues(self.hass, self.config_entry, data)
         return data
 
     def _mark_shown_elsewhere(self, data: InvoxiaData) -> None:
@@ -452,6 +454,27 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
                 registry.async_get_or_create(
                     config_entry_id=entry_id, **device_info(tracker)
                 )
+
+    # Actions: they too ask the API through the coordinator, its only caller.
+
+    async def async_get_locations(
+        self,
+        serial: str,
+        start: datetime | None,
+        end: datetime | None,
+        max_count: int,
+    ) -> list[TrackerData]:
+        """Fetch up to max_count fixes of a tracker between start and end, newest first.
+
+        The client's errors reach the caller, which says what failed.
+        """
+        async with self._semaphore:
+            return await self.client.get_locations(
+                self.data[serial].tracker,
+                not_before=start,
+                not_after=end,
+                max_count=max_count,
+            )
 
 
 def _newer(shown: TrackerData | None, fetched: TrackerData) -> TrackerData | None:
