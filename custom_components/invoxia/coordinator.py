@@ -364,24 +364,16 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
-        except ForbiddenQuery as err:
-            # The password is right: signing in again could not help.
-            raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="forbidden"
-            ) from err
         except RateLimitedQuery as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
                 retry_after=self._polling_delay(err.retry_after),
             ) from err
-        except ApiConnectionError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="cannot_connect"
-            ) from err
         except GpsTrackerException as err:
+            # A 403 lands here too: the password is right, signing in cannot help.
             raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="api_error"
+                translation_domain=DOMAIN, translation_key=error_key(err)
             ) from err
         return trackers, None
 
@@ -495,6 +487,17 @@ def _newer(shown: TrackerData | None, fetched: TrackerData) -> TrackerData | Non
         shown.datetime,
     )
     return shown
+
+
+def error_key(err: GpsTrackerException) -> str:
+    """Name the translated message that says why the API could not answer."""
+    if isinstance(err, UnauthorizedQuery):
+        return "invalid_auth"
+    if isinstance(err, ForbiddenQuery):
+        return "forbidden"
+    if isinstance(err, ApiConnectionError):
+        return "cannot_connect"
+    return "api_error"
 
 
 def device_info(tracker: Tracker) -> DeviceInfo:

@@ -19,17 +19,9 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonObjectType
 import voluptuous as vol
 
-from .api import (
-    ApiConnectionError,
-    ForbiddenQuery,
-    GpsTrackerException,
-    RateLimitedQuery,
-    TrackerData,
-    TrackerMethod,
-    UnauthorizedQuery,
-)
+from .api import GpsTrackerException, RateLimitedQuery, TrackerData, TrackerMethod
 from .const import DOMAIN
-from .coordinator import InvoxiaConfigEntry, InvoxiaCoordinator
+from .coordinator import InvoxiaConfigEntry, InvoxiaCoordinator, error_key
 
 SERVICE_GET_LOCATIONS: Final = "get_locations"
 
@@ -178,21 +170,9 @@ async def _async_fetch(
             translation_key="action_rate_limited_retry",
             translation_placeholders={"seconds": str(math.ceil(err.retry_after))},
         ) from err
-    except UnauthorizedQuery as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="invalid_auth"
-        ) from err
-    except ForbiddenQuery as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="forbidden"
-        ) from err
-    except ApiConnectionError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="cannot_connect"
-        ) from err
     except GpsTrackerException as err:
         raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="api_error"
+            translation_domain=DOMAIN, translation_key=error_key(err)
         ) from err
 
 
