@@ -54,21 +54,26 @@ class Findings:
     """Other warnings logged, by message."""
     expected_failures: Counter[str] = field(default_factory=Counter)
 
-    def file_slow(self, handle: asyncio.Handle, held: int, wait: int) -> None:
+    def file_slow(
+        self, handle: asyncio.Handle, held: int, wait: int, during: tuple[bool, str]
+    ) -> None:
         """File a callback that took 50 ms: a stall if it held the loop that long.
 
         `held` is its time less the garbage collections during it, `wait` the time
-        the process waited for a CPU.
+        the process waited for a CPU, `during` what the soak was doing when it
+        started (setting up, the poll): a callback that ends one poll and starts
+        the next belongs to the one whose work it began with.
         """
         if held < STALL_NS:
             if held + wait >= STALL_NS:
                 self.preempted += 1
             return
         stall = f"{_described(handle)} held the loop {held / 1e6:.0f} ms"
-        if self.setting_up:
+        setting_up, poll = during
+        if setting_up:
             self.setup_stalls.append(stall)
         else:
-            self.stalls.append(f"{self.poll}: {stall}")
+            self.stalls.append(f"{poll}: {stall}")
 
 
 def _described(handle: asyncio.Handle) -> str:
@@ -158,6 +163,7 @@ def _timing_callbacks(findings: Findings, clock: Clock) -> Iterator[None]:
 
     def _timed(handle: asyncio.Handle) -> None:
         # The handle reports its callback's exceptions itself: nothing escapes here.
+        during = (findings.setting_up, findings.poll)
         start = clock.now_ns()
         waited = clock.waited_ns()
         collected = findings.collecting_ns
@@ -169,7 +175,7 @@ def _timing_callbacks(findings: Findings, clock: Clock) -> Iterator[None]:
         if took >= STALL_NS and not findings.measuring:
             wait = clock.waited_ns() - waited
             findings.file_slow(
-                handle, took - wait - (findings.collecting_ns - collected), wait
+                handle, took - wait - (findings.collecting_ns - collected), wait, during
             )
 
     def _collecting(phase: str, _: dict[str, int]) -> None:

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 import gc
 import logging
+import re
 from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
@@ -139,6 +140,7 @@ async def test_probes_record_exceptions_errors_and_stalls() -> None:
 
     Only a callback that held the loop 50 ms itself is a stall: not one that waited
     as long for a CPU other processes held, nor one a garbage collection lengthened.
+    A stall is filed under the poll going on when it started.
     """
     loop = asyncio.get_running_loop()
     loop.set_debug(True)
@@ -151,6 +153,10 @@ async def test_probes_record_exceptions_errors_and_stalls() -> None:
 
     def _stall() -> None:
         clock.hold(60)
+
+    def _stall_into_next_poll() -> None:
+        clock.hold(60)
+        findings.poll = "poll 8 (none, after none)"
 
     def _preempted() -> None:
         clock.hold(80, waiting=40)
@@ -185,8 +191,9 @@ async def test_probes_record_exceptions_errors_and_stalls() -> None:
         logger.error("Error fetching invoxia data: planted")
         logger.error("Something else went wrong")
         logger.warning("Something looks odd")
-        # The planted clock says these hold the loop: one of them is a stall.
-        loop.call_soon(_stall)
+        # The planted clock says these hold the loop: one of them is a stall, filed
+        # under the poll it started in.
+        loop.call_soon(_stall_into_next_poll)
         loop.call_soon(_preempted)
         _Collected()
         loop.call_soon(gc.collect)
@@ -204,16 +211,23 @@ async def test_probes_record_exceptions_errors_and_stalls() -> None:
     assert findings.warnings == Counter(
         {"custom_components.invoxia: Something looks odd": 1}
     )
-    assert len(findings.stalls) == 1
-    assert findings.stalls[0].startswith("poll 7 (none, after none): <Handle ")
-    assert "_stall()" in findings.stalls[0]
-    assert findings.stalls[0].endswith(" held the loop 60 ms")
+    assert _stalled(findings.stalls) == (
+        "poll 7 (none, after none): <Handle ",
+        "_stall_into_next_poll()",
+    )
     assert findings.preempted == 1
     assert findings.collections == [70_000_000]
-    assert len(findings.setup_stalls) == 1
-    assert findings.setup_stalls[0].startswith("<Handle ")
-    assert "_stall()" in findings.setup_stalls[0]
-    assert findings.setup_stalls[0].endswith(" held the loop 60 ms")
+    assert _stalled(findings.setup_stalls) == ("<Handle ", "_stall()")
+
+
+def _stalled(stalls: list[str]) -> tuple[str, str]:
+    """Split the one 60 ms stall filed into what precedes its handle, and its call."""
+    (stall,) = stalls
+    prefix, handle, rest = stall.partition("<Handle ")
+    callback = re.search(r"\w+\(\)", rest)
+    assert callback is not None
+    assert stall.endswith(" held the loop 60 ms")
+    return prefix + handle, callback.group()
 
 
 def _failing_results() -> Results:
