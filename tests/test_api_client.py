@@ -33,6 +33,7 @@ from custom_components.invoxia.api import (
     Tracker04,
     TrackerData,
     TrackerIcon,
+    TrackerListing,
     TrackerMethod,
     UnauthorizedQuery,
     UnknownDeviceType,
@@ -267,6 +268,19 @@ async def test_get_trackers_returns_every_tracker_in_one_query(
     assert unknown_values.id == simulator.world.quirks.unknown_values_tracker
     assert unknown_values.tracker_config.icon is TrackerIcon.UNKNOWN
     assert simulator.counters.requests == {"/devices/": 1}
+
+
+async def test_get_tracker_listing_lists_the_trackers_in_one_query(
+    client: AsyncClient, simulator: Simulator
+) -> None:
+    """A listing read whole holds the trackers get_trackers returns, nothing else."""
+    listing = await client.get_tracker_listing()
+    assert listing == TrackerListing(trackers=tuple(await client.get_trackers()))
+    assert (
+        tuple(tracker.id for tracker in listing.trackers) == simulator.world.tracker_ids
+    )
+    assert listing.unreadable_summary is None
+    assert simulator.counters.requests == {"/devices/": 2}
 
 
 async def test_get_trackers_reuses_the_models_of_unchanged_trackers(

@@ -697,6 +697,29 @@ async def test_listing_with_unreadable_trackers_carries_the_readable_ones(
     assert simulator.counters.requests == {"/devices/": 3}
 
 
+async def test_tracker_listing_names_the_unreadable_trackers_and_raises_nothing(
+    simulator: Simulator, client: AsyncClient
+) -> None:
+    """get_tracker_listing answers a partly unreadable listing, as get_trackers cannot.
+
+    It holds the trackers read, and of the others their listed name and the reason.
+    """
+    world = simulator.world
+    first = await client.get_trackers()
+    named = world.tracker(world.tracker_ids[1])
+    world.misreport(named.id, missing=("serial",))
+    world.misreport(world.tracker_ids[3], missing=("name", "tracker_status"))
+    listing = await client.get_tracker_listing()
+    assert listing.trackers == (first[0], first[2], first[4])
+    assert [(device.name, str(device.error)) for device in listing.unreadable] == [
+        (named.name, "Device.serial: expected a value, found none"),
+        (None, "Device.name: expected a value, found none"),
+    ]
+    assert listing.unreadable_summary == (
+        "Cannot read 2 listed device(s): Device.serial: expected a value, found none"
+    )
+
+
 async def test_listing_item_that_is_not_an_object_is_unreadable(
     socket_enabled: None,
 ) -> None:

@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import Coroutine, Iterator
 import gc
+import inspect
 import threading
 import warnings
 
@@ -10,12 +11,14 @@ import aiohttp
 import pytest
 
 from custom_components.invoxia.api import (
+    AsyncClient,
     Client,
     ClientClosedError,
     Config,
     FailedQuery,
     Iphone,
     Tracker,
+    TrackerListing,
     UnauthorizedQuery,
     User,
 )
@@ -82,6 +85,21 @@ def _session_of(client: Client) -> aiohttp.ClientSession | None:
     return client._client._session
 
 
+def _queries(client_class: type[object]) -> dict[str, list[str]]:
+    """Map each query method of a client class to its parameters' names."""
+    return {
+        name: list(inspect.signature(getattr(client_class, name)).parameters)
+        for name in dir(client_class)
+        if name.startswith("get_")
+    }
+
+
+def test_sync_client_mirrors_every_query_of_the_async_one() -> None:
+    """Client offers each query of AsyncClient, with the same parameters."""
+    assert _queries(Client) == _queries(AsyncClient)
+    assert "get_tracker_listing" in _queries(Client)
+
+
 def test_every_method_answers_from_the_api(
     threaded_simulator: Simulator, config: Config
 ) -> None:
@@ -108,6 +126,7 @@ def test_every_method_answers_from_the_api(
         trackers = client.get_trackers()
         assert [tracker.id for tracker in trackers] == list(world.tracker_ids)
         assert client.get_devices("tracker") == trackers
+        assert client.get_tracker_listing() == TrackerListing(trackers=tuple(trackers))
         assert isinstance(client.get_device(world.phone_id), Iphone)
         tracker = client.get_device(world.tracker_ids[3])
         assert isinstance(tracker, Tracker)
@@ -124,7 +143,7 @@ def test_every_method_answers_from_the_api(
     assert threaded_simulator.counters.requests == {
         "/users/": 1,
         "/users/{id}/": 1,
-        "/devices/": 5,
+        "/devices/": 6,
         "/devices/{id}/": 2,
         "/devices/{id}/tracker_data/": 2,
         "/devices/{id}/tracker_status/": 1,

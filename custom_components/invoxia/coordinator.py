@@ -1,6 +1,7 @@
 """The coordinator: the only caller of the Invoxia API."""
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -19,10 +20,10 @@ from .api import (
     AsyncClient,
     ForbiddenQuery,
     GpsTrackerException,
-    PartialListing,
     RateLimitedQuery,
     Tracker,
     TrackerData,
+    TrackerListing,
     TrackerMethod,
     UnauthorizedQuery,
 )
@@ -215,20 +216,20 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
 
     async def _async_update_data(self) -> InvoxiaData:
         """Fetch the trackers, then the latest fix of each tracker that moved."""
-        trackers, partial = await self._async_list_trackers()
-        self.listed = {tracker.serial: tracker.name for tracker in trackers}
+        listing = await self._async_list_trackers()
+        self.listed = {tracker.serial: tracker.name for tracker in listing.trackers}
         previous = self.data or {}
         data: InvoxiaData = {}
-        for tracker in self._unique(self._selected(trackers)):
+        for tracker in self._unique(self._selected(listing.trackers)):
             data[tracker.serial] = self._updated(previous.get(tracker.serial), tracker)
-        if partial is not None:
+        if listing.unreadable:
             # A tracker missing from a listing with unreadable items may be one of
             # them: it keeps its last data, unavailable, and its device stays.
             for serial, known in previous.items():
                 if serial not in data:
-                    data[serial] = _unreadable(known, partial)
+                    data[serial] = _unreadable(known, listing)
             self._warn_of_unreadable(
-                partial, {known.tracker.name for known in data.values()}
+                listing, {known.tracker.name for known in data.values()}
             )
         elif data.keys() != previous.keys():
             self._remove_stale_devices(data)
@@ -296,23 +297,23 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
             max_accuracy=self.max_accuracy,
         )
 
-    def _warn_of_unreadable(self, partial: PartialListing, known: set[str]) -> None:
+    def _warn_of_unreadable(self, listing: TrackerListing, known: set[str]) -> None:
         """Say once of each tracker never read that the listing has it unreadable.
 
         Known trackers say it themselves, as they go unavailable.
         """
-        for name, error in zip(partial.names, partial.errors, strict=True):
-            key = name or str(error)
-            if name in known or key in self._unreadable_logged:
+        for device in listing.unreadable:
+            key = device.name or str(device.error)
+            if device.name in known or key in self._unreadable_logged:
                 continue
             self._unreadable_logged.add(key)
             LOGGER.warning(
                 "%s is listed by Invoxia but cannot be read: %s",
-                name or "A device",
-                error,
+                device.name or "A device",
+                device.error,
             )
 
-    def _selected(self, trackers: list[Tracker]) -> list[Tracker]:
+    def _selected(self, trackers: Sequence[Tracker]) -> Sequence[Tracker]:
         """Keep the trackers the options import: those chosen, and maybe newcomers.
 
         A newcomer is a tracker that was not on the account when they were chosen.
@@ -330,7 +331,7 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
             or (import_new and tracker.serial not in offered)
         ]
 
-    def _unique(self, trackers: list[Tracker]) -> list[Tracker]:
+    def _unique(self, trackers: Sequence[Tracker]) -> list[Tracker]:
         """Keep the first tracker of each serial, warning once of the others."""
         seen: dict[str, Tracker] = {}
         for tracker in trackers:
@@ -346,20 +347,10 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
                 )
         return list(seen.values())
 
-    async def _async_list_trackers(
-        self,
-    ) -> tuple[list[Tracker], PartialListing | None]:
-        """List the trackers; a listing partly unreadable comes with its error."""
+    async def _async_list_trackers(self) -> TrackerListing:
+        """List the trackers, saying in Home Assistant's terms why the API cannot."""
         try:
-            trackers = await self.client.get_trackers()
-        except PartialListing as err:
-            trackers = [item for item in err.devices if isinstance(item, Tracker)]
-            if not trackers:
-                # A listing of which nothing can be read is an answer that cannot be.
-                raise UpdateFailed(
-                    translation_domain=DOMAIN, translation_key="api_error"
-                ) from err
-            return trackers, err
+            listing = await self.client.get_tracker_listing()
         except UnauthorizedQuery as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
@@ -375,7 +366,10 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
             raise UpdateFailed(
                 translation_domain=DOMAIN, translation_key=error_key(err)
             ) from err
-        return trackers, None
+        if listing.unreadable and not listing.trackers:
+            # A listing of which nothing can be read is an answer that cannot be.
+            raise UpdateFailed(translation_domain=DOMAIN, translation_key="api_error")
+        return listing
 
     def _polling_delay(self, asked: float | None) -> float | None:
         """Wait what the API asks, never less than the interval, at most an hour."""
@@ -515,12 +509,14 @@ def device_info(tracker: Tracker) -> DeviceInfo:
     )
 
 
-def _unreadable(known: InvoxiaTrackerData, err: PartialListing) -> InvoxiaTrackerData:
+def _unreadable(
+    known: InvoxiaTrackerData, listing: TrackerListing
+) -> InvoxiaTrackerData:
     """Mark a tracker absent from a partly unreadable listing, logging it once."""
     if known.unreadable:
         return known
     # The poll succeeds, so the base class logs nothing: say once why it is unavailable.
-    LOGGER.info("%s is unavailable: %s", known.tracker.name, err)
+    LOGGER.info("%s is unavailable: %s", known.tracker.name, listing.unreadable_summary)
     return replace(known, unreadable=True)
 
 

@@ -13,7 +13,6 @@ from .exceptions import (
     GpsTrackerException,
     HttpException,
     NoContentQuery,
-    PartialListing,
     RateLimitedQuery,
     UnauthorizedQuery,
     UnknownAnswerScheme,
@@ -23,6 +22,7 @@ from .models import (
     Android,
     Device,
     Iphone,
+    PartialListing,
     Phone,
     Tracker,
     Tracker01,
@@ -31,10 +31,12 @@ from .models import (
     TrackerConfig,
     TrackerData,
     TrackerIcon,
+    TrackerListing,
     TrackerMethod,
     TrackerMode,
     TrackerStatus,
     TrackerUsage,
+    UnreadableDevice,
     User,
 )
 
@@ -64,6 +66,7 @@ __all__ = [
     "TrackerConfig",
     "TrackerData",
     "TrackerIcon",
+    "TrackerListing",
     "TrackerMethod",
     "TrackerMode",
     "TrackerStatus",
@@ -71,5 +74,6 @@ __all__ = [
     "UnauthorizedQuery",
     "UnknownAnswerScheme",
     "UnknownDeviceType",
+    "UnreadableDevice",
     "User",
 ]

@@ -2,7 +2,7 @@
 
 import asyncio
 from base64 import b64encode
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -23,13 +23,22 @@ from .exceptions import (
     FailedQuery,
     ForbiddenQuery,
     NoContentQuery,
-    PartialListing,
     RateLimitedQuery,
     UnauthorizedQuery,
     UnknownAnswerScheme,
     UnknownDeviceType,
 )
-from .models import Device, Tracker, TrackerConfig, TrackerData, TrackerStatus, User
+from .models import (
+    Device,
+    PartialListing,
+    Tracker,
+    TrackerConfig,
+    TrackerData,
+    TrackerListing,
+    TrackerStatus,
+    UnreadableDevice,
+    User,
+)
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -341,40 +350,8 @@ class AsyncClient:
         if kind is not None and kind not in DEVICE_KINDS:
             msg = f"kind must be one of {', '.join(DEVICE_KINDS)}"
             raise ValueError(msg)
-        data = await self._request("devices/", {"type": kind} if kind else None)
-        devices: list[Device] = []
-        listed: dict[int, tuple[object, Device]] = {}
-        unreadable: list[UnknownAnswerScheme] = []
-        names: list[str | None] = []
-        for item in _as_list(data):
-            device_id = item.get("id") if isinstance(item, dict) else None
-            known = self._listed.get(device_id) if isinstance(device_id, int) else None
-            if known is not None and known[0] == item:
-                # Polls list mostly unchanged devices: comparing JSON costs a fraction
-                # of parsing it again, and an unchanged device stays the same object.
-                devices.append(known[1])
-                listed[known[1].id] = known
-                continue
-            try:
-                device = Device.from_json(item)
-            except UnknownDeviceType as err:
-                if err.device_type not in self._unknown_types_logged:
-                    self._unknown_types_logged.add(err.device_type)
-                    _LOGGER.debug(
-                        "Skipping devices of unknown type %s", err.device_type
-                    )
-                continue
-            except UnknownAnswerScheme as err:
-                unreadable.append(err)
-                name = item.get("name") if isinstance(item, dict) else None
-                names.append(name if isinstance(name, str) else None)
-                continue
-            devices.append(device)
-            listed[device.id] = (item, device)
-        self._listed = listed
-        if unreadable:
-            raise PartialListing(devices, unreadable, names)
-        return devices
+        devices, unreadable = await self._list_devices(kind)
+        return _whole(devices, unreadable)
 
     async def get_device(self, device_id: int) -> Device:
         """Return one device by id.
@@ -393,10 +370,33 @@ class AsyncClient:
         """
         return Device.from_json(await self._request(f"devices/{device_id}/"))
 
+    async def get_tracker_listing(self) -> TrackerListing:
+        """Return the account's trackers, and the listed devices that cannot be read.
+
+        Each tracker comes with its config and status. Unlike get_trackers, a
+        listing that is partly unreadable is an answer, not an error.
+
+        Raises:
+            ClientClosedError: The client is closed.
+            ApiConnectionError: The API cannot be reached, or the session given to
+                the client is closed; ApiTimeoutError, a subclass, when it gives no
+                answer within request_timeout.
+            HttpException: The API answers with an error status: UnauthorizedQuery
+                (401), ForbiddenQuery (403), NoContentQuery (204), RateLimitedQuery
+                (429) with retry_after, or FailedQuery for any other.
+            UnknownAnswerScheme: The answer as a whole cannot be read.
+
+        """
+        devices, unreadable = await self._list_devices("tracker")
+        return TrackerListing(
+            trackers=tuple(device for device in devices if isinstance(device, Tracker)),
+            unreadable=tuple(unreadable),
+        )
+
     async def get_trackers(self) -> list[Tracker]:
         """Return the account's trackers, each with its config and status.
 
-        When some cannot be read, PartialListing carries the devices that can.
+        When some cannot be read, PartialListing carries the trackers that can.
 
         Raises:
             ClientClosedError: The client is closed.
@@ -410,11 +410,53 @@ class AsyncClient:
             PartialListing: Some trackers cannot be read; it carries the others.
 
         """
-        return [
-            device
-            for device in await self.get_devices(kind="tracker")
-            if isinstance(device, Tracker)
-        ]
+        listing = await self.get_tracker_listing()
+        return _whole(list(listing.trackers), listing.unreadable)
+
+    async def _list_devices(
+        self, kind: str | None
+    ) -> tuple[list[Device], list[UnreadableDevice]]:
+        """List the devices of a kind: those read, and those that cannot be."""
+        data = await self._request("devices/", {"type": kind} if kind else None)
+        devices: list[Device] = []
+        unreadable: list[UnreadableDevice] = []
+        listed: dict[int, tuple[object, Device]] = {}
+        for item in _as_list(data):
+            try:
+                device = self._parse_listed(item)
+            except UnknownDeviceType as err:
+                if err.device_type not in self._unknown_types_logged:
+                    self._unknown_types_logged.add(err.device_type)
+                    _LOGGER.debug(
+                        "Skipping devices of unknown type %s", err.device_type
+                    )
+                continue
+            except UnknownAnswerScheme as err:
+                name = item.get("name") if isinstance(item, dict) else None
+                unreadable.append(
+                    UnreadableDevice(
+                        name=name if isinstance(name, str) else None, error=err
+                    )
+                )
+                continue
+            devices.append(device)
+            listed[device.id] = (item, device)
+        self._listed = listed
+        return devices, unreadable
+
+    def _parse_listed(self, item: object) -> Device:
+        """Parse a listed device, reusing the model of the last listing if unchanged.
+
+        Polls list mostly unchanged devices, and comparing an item's JSON with the
+        last one costs a fraction of parsing it. The benchmark's poll where nothing
+        moved, at 1,000 trackers, costs 16 ms of CPU with this cache, 60 ms without
+        it: over the 30 ms its target allows.
+        """
+        device_id = item.get("id") if isinstance(item, dict) else None
+        known = self._listed.get(device_id) if isinstance(device_id, int) else None
+        if known is not None and known[0] == item:
+            return known[1]
+        return Device.from_json(item)
 
     async def get_locations(
         self,
@@ -520,6 +562,19 @@ def _as_list(data: object) -> list[object]:
         msg = "Expected a JSON list from the API"
         raise UnknownAnswerScheme(msg)
     return data
+
+
+def _whole[DeviceT: Device](
+    devices: list[DeviceT], unreadable: Sequence[UnreadableDevice]
+) -> list[DeviceT]:
+    """Return the devices of a listing; PartialListing when some cannot be read."""
+    if unreadable:
+        raise PartialListing(
+            list[Device](devices),
+            [device.error for device in unreadable],
+            [device.name for device in unreadable],
+        )
+    return devices
 
 
 def _detail(body: bytes) -> str | None:
@@ -644,6 +699,17 @@ class Client:
 
         """
         return self._run(lambda: self._client.get_device(device_id))
+
+    def get_tracker_listing(self) -> TrackerListing:
+        """Return the account's trackers, and the listed devices that cannot be read.
+
+        Raises:
+            ClientClosedError: The client is closed.
+            RuntimeError: The thread runs an event loop: use AsyncClient there.
+            GpsTrackerException: The errors AsyncClient.get_tracker_listing raises.
+
+        """
+        return self._run(self._client.get_tracker_listing)
 
     def get_trackers(self) -> list[Tracker]:
         """Return the account's trackers.

@@ -1,10 +1,7 @@
-"""Exceptions of the Invoxia API client: one hierarchy under GpsTrackerException."""
+"""Exceptions of the Invoxia API client: one hierarchy under GpsTrackerException.
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    # The models raise these exceptions: importing them at run time would be circular.
-    from .models import Device
+PartialListing, which carries the devices read, lives with them in models.py.
+"""
 
 
 class GpsTrackerException(Exception):  # noqa: N818 - name kept from the gps_tracker library
@@ -25,25 +22,6 @@ class ClientClosedError(GpsTrackerException):
 
 class UnknownAnswerScheme(GpsTrackerException):
     """The API answered something the client cannot interpret."""
-
-
-class PartialListing(UnknownAnswerScheme):
-    """Some devices of a listing cannot be read; `devices` holds the others.
-
-    `names` holds the names of those that cannot be read, where they have one.
-    """
-
-    def __init__(
-        self,
-        devices: list[Device],
-        errors: list[UnknownAnswerScheme],
-        names: list[str | None] | None = None,
-    ) -> None:
-        """Store the devices read, why the others could not be, and their names."""
-        self.devices = devices
-        self.errors = errors
-        self.names = names or [None] * len(errors)
-        super().__init__(f"Cannot read {len(errors)} listed device(s): {errors[0]}")
 
 
 class UnknownDeviceType(GpsTrackerException):

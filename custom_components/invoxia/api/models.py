@@ -601,3 +601,55 @@ _DEVICE_TYPES: Final[Mapping[str, type[Phone | Tracker]]] = {
     device_class.device_type: device_class
     for device_class in (Android, Iphone, Tracker, Tracker01, Tracker03, Tracker04)
 }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnreadableDevice:
+    """A listed device that cannot be read: its name, when it has one, and why."""
+
+    name: str | None
+    error: UnknownAnswerScheme
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrackerListing:
+    """The trackers an account lists, and the listed devices that cannot be read.
+
+    One device that cannot be read never hides the others.
+    """
+
+    trackers: tuple[Tracker, ...]
+    unreadable: tuple[UnreadableDevice, ...] = ()
+
+    @property
+    def unreadable_summary(self) -> str | None:
+        """Say how many devices cannot be read, and why the first; None if all can."""
+        if not self.unreadable:
+            return None
+        return _cannot_read([device.error for device in self.unreadable])
+
+
+class PartialListing(UnknownAnswerScheme):
+    """Some devices of a listing cannot be read; `devices` holds the others.
+
+    What get_devices and get_trackers raise, where get_tracker_listing returns a
+    TrackerListing. `names` holds the names of those that cannot be read, where they
+    have one.
+    """
+
+    def __init__(
+        self,
+        devices: list[Device],
+        errors: list[UnknownAnswerScheme],
+        names: list[str | None] | None = None,
+    ) -> None:
+        """Store the devices read, why the others could not be, and their names."""
+        self.devices = devices
+        self.errors = errors
+        self.names = names or [None] * len(errors)
+        super().__init__(_cannot_read(errors))
+
+
+def _cannot_read(errors: list[UnknownAnswerScheme]) -> str:
+    """Say how many listed devices cannot be read, and why the first cannot."""
+    return f"Cannot read {len(errors)} listed device(s): {errors[0]}"
