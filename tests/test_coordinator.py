@@ -98,6 +98,30 @@ async def test_poll_writes_the_states_of_changed_trackers_only(
 
 
 @pytest.mark.usefixtures("init_integration")
+async def test_poll_that_changes_no_tracker_writes_no_state(
+    hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
+) -> None:
+    """A poll that finds every tracker as it was writes no state.
+
+    Nor does one whose listing changed only in fields the integration does not read:
+    the tracker read anew is equal to the one before.
+    """
+    world = simulator.world
+    before = {state.entity_id: state.last_reported for state in hass.states.async_all()}
+    simulator.counters.reset()
+    await poll(hass, freezer)
+    world.misreport(
+        world.tracker_ids[0],
+        overrides={"unread": 1, "tracker_status": {"unread": 2}},
+    )
+    await poll(hass, freezer)
+    assert dict(simulator.counters.requests) == {LISTING: 2}
+    assert {
+        state.entity_id: state.last_reported for state in hass.states.async_all()
+    } == before
+
+
+@pytest.mark.usefixtures("init_integration")
 async def test_rate_limit_waits_as_long_as_the_api_asks(
     hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
 ) -> None:

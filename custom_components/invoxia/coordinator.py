@@ -208,6 +208,11 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
         self.client = client
         self.listed: dict[str, str] = {}
         """The name of every tracker the last listing read, imported or not."""
+        self.changed: frozenset[str] = frozenset()
+        """The trackers whose entities have a new state to write after the last poll.
+
+        Those whose data changed; after a failed poll, all of them: they come back.
+        """
         self.max_accuracy: int | None = entry.options.get(CONF_MAX_ACCURACY) or None
         """Fixes less accurate than this many metres do not move the trackers."""
         self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
@@ -238,6 +243,11 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
             if fresh is not None:
                 data[fresh.tracker.serial] = fresh
         self._mark_shown_elsewhere(data)
+        self.changed = frozenset(
+            serial
+            for serial, known in data.items()
+            if not self.last_update_success or previous.get(serial) != known
+        )
         self._update_devices(previous, data)
         async_update_subscription_issues(self.hass, self.config_entry, data)
         return data
@@ -275,9 +285,6 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
         if known.unreadable:
             LOGGER.info("%s can be read again", tracker.name)
         elif known.tracker == tracker:
-            # The very same object when nothing changed: entities then know at once
-            # that they have no state to write, and the data compares equal by
-            # identity.
             return known
         return self._compose(tracker, known.fix, known.fix_of, known)
 
@@ -398,10 +405,7 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
         fix_of = (
             known.fix_of if fixes and fix is not fixes[0] else _change_marker(tracker)
         )
-        fresh = self._compose(tracker, fix, fix_of, known)
-        # Asked again though nothing changed (a status without a marker): the data
-        # stays the very same object, so that nothing is written.
-        return known if fresh == known else fresh
+        return self._compose(tracker, fix, fix_of, known)
 
     def _remove_stale_devices(self, data: InvoxiaData) -> None:
         """Remove the devices of trackers that are no longer on the account."""
@@ -420,9 +424,9 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
         """
         changed = [
             known.tracker
-            for known in data.values()
-            if (before := previous.get(known.tracker.serial)) is not None
-            and before.tracker is not known.tracker
+            for serial, known in data.items()
+            if serial in self.changed
+            and (before := previous.get(serial)) is not None
             and device_info(before.tracker) != device_info(known.tracker)
         ]
         if not changed:

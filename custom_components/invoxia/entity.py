@@ -31,34 +31,20 @@ class InvoxiaEntity(CoordinatorEntity[InvoxiaCoordinator]):
         super().__init__(coordinator)
         self.entity_description = description
         self._serial = serial
-        self._written_data: InvoxiaTrackerData | None = None
-        self._written_available: bool | None = None
         self._attr_unique_id = f"{serial}_{description.key}"
         self._attr_device_info = device_info(self.data.tracker)
-
-    @override
-    async def async_added_to_hass(self) -> None:
-        """Remember what the first state, written next, is made of."""
-        await super().async_added_to_hass()
-        self._written_data = self.coordinator.data.get(self._serial)
-        self._written_available = self.available
 
     @callback
     @override
     def _handle_coordinator_update(self) -> None:
-        """Write the state only when this tracker's data or availability changed.
+        """Write the state unless the poll succeeded and left this tracker unchanged.
 
         A poll where one tracker moved updates every listener; writing the unchanged
         state of every other entity would cost a state-reported event each.
         """
-        # The coordinator keeps the very object of a tracker that did not change:
-        # identity says it all, where comparing values would cost more.
-        data = self.coordinator.data.get(self._serial)
-        available = self.available
-        if data is self._written_data and available is self._written_available:
+        coordinator = self.coordinator
+        if coordinator.last_update_success and self._serial not in coordinator.changed:
             return
-        self._written_data = data
-        self._written_available = available
         super()._handle_coordinator_update()
 
     @property
