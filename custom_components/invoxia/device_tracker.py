@@ -90,7 +90,6 @@ class InvoxiaTrackerEntity(InvoxiaEntity, TrackerEntity):
     ) -> None:
         """Name the entity after its device; its icon after what it tracks."""
         super().__init__(coordinator, serial, description)
-        self._attr_unique_id = serial
         self._attr_translation_key = _translation_key(self.data)
 
     @property

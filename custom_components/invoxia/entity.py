@@ -3,6 +3,7 @@
 from collections.abc import Callable, Iterable
 from typing import override
 
+from homeassistant.components.device_tracker import TrackerEntity
 from homeassistant.core import callback
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -31,7 +32,12 @@ class InvoxiaEntity(CoordinatorEntity[InvoxiaCoordinator]):
         super().__init__(coordinator)
         self.entity_description = description
         self._serial = serial
-        self._attr_unique_id = f"{serial}_{description.key}"
+        # The tracker entity stands for the tracker itself: its serial identifies it.
+        self._attr_unique_id = (
+            serial
+            if isinstance(self, TrackerEntity)
+            else f"{serial}_{description.key}"
+        )
         self._attr_device_info = device_info(self.data.tracker)
 
     @callback
