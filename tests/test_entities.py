@@ -8,7 +8,8 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
-from simulator import ReplyShape
+from custom_components.invoxia.const import DOMAIN
+from simulator import ReplyShape, Simulator
 
 # The registry fields this integration decides; the others belong to Home Assistant
 # and change between its versions.
@@ -92,3 +93,33 @@ async def test_devices(
         assert {field: getattr(device, field) for field in DEVICE_FIELDS} == snapshot(
             name=device.name
         )
+
+
+async def test_entity_renamed_by_the_user_keeps_following_its_tracker(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    simulator: Simulator,
+) -> None:
+    """An entity id the user changes takes the entity along: it follows its tracker.
+
+    Nothing of the entity depends on its entity id, so Home Assistant may move it
+    to the new id without adding it again.
+    """
+    world = simulator.world
+    tracker = world.tracker(world.tracker_ids[0])
+    old = entity_registry.async_get_entity_id("device_tracker", DOMAIN, tracker.serial)
+    assert old is not None
+    entity_registry.async_update_entity(old, new_entity_id="device_tracker.renamed")
+    await hass.async_block_till_done()
+    assert hass.states.get(old) is None
+
+    world.move_tracker(tracker.id, 48.8584, 2.2945, precision=8)
+    await init_integration.runtime_data.async_refresh()
+    state = hass.states.get("device_tracker.renamed")
+    assert state is not None
+    assert (
+        state.attributes["latitude"],
+        state.attributes["longitude"],
+        state.attributes["gps_accuracy"],
+    ) == (48.8584, 2.2945, 8)
