@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import json
 import logging
 from traceback import format_exception
-from unittest.mock import PropertyMock, patch
+from unittest.mock import AsyncMock, PropertyMock, patch
 
 from aiohttp import ClientSession, web
 from aiohttp.typedefs import Handler
@@ -141,6 +141,15 @@ def mock_config_entry(simulator: Simulator) -> MockConfigEntry:
             CONF_API_URL: simulator.url,
         },
     )
+
+
+@pytest.fixture
+def mock_setup_entry() -> Generator[AsyncMock]:
+    """Stand in for the entry's setup, for flow tests that are not about it."""
+    with patch(
+        "custom_components.invoxia.async_setup_entry", return_value=True
+    ) as setup_entry:
+        yield setup_entry
 
 
 async def add_account(hass: HomeAssistant, api_url: str) -> ConfigFlowResult:

@@ -6,7 +6,7 @@ from datetime import timedelta
 import logging
 import socket
 from typing import Any
-from unittest.mock import patch
+from unittest.mock import AsyncMock, patch
 
 from aiohttp import ClientSession, hdrs, web
 from freezegun.api import FrozenDateTimeFactory
@@ -31,10 +31,6 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 )
 
 from custom_components.invoxia.api import DEFAULT_API_URL
-from custom_components.invoxia.config_flow import (
-    InvalidApiUrlError,
-    _checked_api_url,
-)
 from custom_components.invoxia.const import CONF_API_URL, DOMAIN
 from simulator import (
     DEFAULT_PASSWORD,
@@ -149,13 +145,13 @@ async def test_user_creates_an_entry_per_account(
 
 
 async def test_user_with_the_api_url_as_suggested_signs_in_to_invoxia(
-    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    mock_setup_entry: AsyncMock,
 ) -> None:
     """The API URL the form suggests is Invoxia's, checked and stored as it is."""
     user = World(seed=1).user_json()
     _answer(aioclient_mock, f"{DEFAULT_API_URL}/users/", [user])
-    # The entry is set up once created: an account without trackers keeps it quiet.
-    _answer(aioclient_mock, f"{DEFAULT_API_URL}/devices/", [])
     result = await _start_user_flow(hass)
 
     result = await hass.config_entries.flow.async_configure(
@@ -175,11 +171,14 @@ async def test_user_with_the_api_url_as_suggested_signs_in_to_invoxia(
         CONF_API_URL: DEFAULT_API_URL,
     }
     assert result["result"].unique_id == str(user["id"])
-    assert str(aioclient_mock.mock_calls[0][1]) == f"{DEFAULT_API_URL}/users/"
+    assert [str(call[1]) for call in aioclient_mock.mock_calls] == [
+        f"{DEFAULT_API_URL}/users/"
+    ]
+    mock_setup_entry.assert_called_once()
 
 
 async def test_user_with_a_wrong_password_shows_invalid_auth(
-    hass: HomeAssistant, simulator: Simulator
+    hass: HomeAssistant, simulator: Simulator, mock_setup_entry: AsyncMock
 ) -> None:
     """A refused password shows invalid_auth; the email stays, the password does not."""
     result = await _start_user_flow(hass)
@@ -203,6 +202,7 @@ async def test_user_with_a_wrong_password_shows_invalid_auth(
 
     result = await _sign_in(hass, result, simulator.url)
     _assert_created_simulated_account(result, simulator)
+    mock_setup_entry.assert_called_once()
 
 
 @pytest.mark.parametrize(
@@ -221,9 +221,10 @@ async def test_user_with_a_wrong_password_shows_invalid_auth(
         ),
     ],
 )
-async def test_user_with_a_failing_api_shows_the_error(
+async def test_user_with_a_failing_api_shows_the_error(  # noqa: PLR0913 - fixtures and parameters
     hass: HomeAssistant,
     simulator: Simulator,
+    mock_setup_entry: AsyncMock,
     fault: Fault,
     error: str,
     requests: int,
@@ -240,6 +241,7 @@ async def test_user_with_a_failing_api_shows_the_error(
 
     result = await _sign_in(hass, result, simulator.url)
     _assert_created_simulated_account(result, simulator)
+    mock_setup_entry.assert_called_once()
 
 
 @asynccontextmanager
@@ -352,7 +354,10 @@ async def test_account_listing_no_user_shows_cannot_connect(
 
 
 async def test_user_with_nothing_listening_shows_cannot_connect(
-    hass: HomeAssistant, simulator: Simulator, closed_port_url: str
+    hass: HomeAssistant,
+    simulator: Simulator,
+    closed_port_url: str,
+    mock_setup_entry: AsyncMock,
 ) -> None:
     """An API URL where nothing answers shows cannot_connect."""
     result = await _start_user_flow(hass)
@@ -364,10 +369,14 @@ async def test_user_with_nothing_listening_shows_cannot_connect(
 
     result = await _sign_in(hass, result, simulator.url)
     _assert_created_simulated_account(result, simulator)
+    mock_setup_entry.assert_called_once()
 
 
 async def test_user_with_an_unexpected_error_shows_unknown_and_logs_it(
-    hass: HomeAssistant, simulator: Simulator, caplog: pytest.LogCaptureFixture
+    hass: HomeAssistant,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+    mock_setup_entry: AsyncMock,
 ) -> None:
     """An unexpected exception shows unknown and logs its traceback."""
     result = await _start_user_flow(hass)
@@ -391,20 +400,26 @@ async def test_user_with_an_unexpected_error_shows_unknown_and_logs_it(
 
     result = await _sign_in(hass, result, simulator.url)
     _assert_created_simulated_account(result, simulator)
+    mock_setup_entry.assert_called_once()
 
 
 @pytest.mark.parametrize(
     "api_url",
     [
+        pytest.param("", id="empty"),
         pytest.param("http://example.com", id="http-not-loopback"),
+        pytest.param("http://192.168.1.2:8080", id="http-on-the-lan"),
+        pytest.param("http://localhost.example.com", id="http-not-localhost"),
         pytest.param("ftp://127.0.0.1", id="not-http"),
         pytest.param("not a url", id="no-scheme"),
         pytest.param("https://", id="no-host"),
         pytest.param("http://[::1", id="malformed"),
+        pytest.param("http://127.0.0.1:99999", id="port-out-of-range"),
+        pytest.param("http://127.0.0.1:port", id="port-not-a-number"),
     ],
 )
 async def test_user_with_an_invalid_api_url_shows_invalid_api_url(
-    hass: HomeAssistant, simulator: Simulator, api_url: str
+    hass: HomeAssistant, simulator: Simulator, mock_setup_entry: AsyncMock, api_url: str
 ) -> None:
     """An API URL that is not https, nor http on this machine, is refused unasked."""
     result = await _start_user_flow(hass)
@@ -417,10 +432,11 @@ async def test_user_with_an_invalid_api_url_shows_invalid_api_url(
 
     result = await _sign_in(hass, result, simulator.url)
     _assert_created_simulated_account(result, simulator)
+    mock_setup_entry.assert_called_once()
 
 
 async def test_user_with_a_colon_in_the_email_shows_invalid_email(
-    hass: HomeAssistant, simulator: Simulator
+    hass: HomeAssistant, simulator: Simulator, mock_setup_entry: AsyncMock
 ) -> None:
     """Basic authentication cannot carry a colon in the username: said, not sent."""
     result = await _start_user_flow(hass)
@@ -438,10 +454,11 @@ async def test_user_with_a_colon_in_the_email_shows_invalid_email(
 
     result = await _sign_in(hass, result, simulator.url)
     _assert_created_simulated_account(result, simulator)
+    mock_setup_entry.assert_called_once()
 
 
 @pytest.mark.parametrize(
-    ("api_url", "checked"),
+    ("api_url", "stored"),
     [
         ("https://labs.invoxia.io/api/", "https://labs.invoxia.io"),
         ("  https://Labs.Invoxia.IO:8443/v1?x=1#y  ", "https://labs.invoxia.io:8443"),
@@ -453,30 +470,24 @@ async def test_user_with_a_colon_in_the_email_shows_invalid_email(
         ("http://[::1]:8080/api", "http://[::1]:8080"),
     ],
 )
-def test_api_url_is_reduced_to_scheme_host_and_port(api_url: str, checked: str) -> None:
-    """An https URL, or an http one on this machine, keeps its scheme, host and port."""
-    assert _checked_api_url(api_url) == checked
+async def test_user_api_url_is_stored_as_scheme_host_and_port(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    mock_setup_entry: AsyncMock,
+    api_url: str,
+    stored: str,
+) -> None:
+    """An https URL, or an http one on this machine, keeps its scheme, host and port.
 
+    The account is asked there, and the entry keeps it so.
+    """
+    _answer(aioclient_mock, f"{stored}/users/", [World(seed=1).user_json()])
+    result = await _sign_in(hass, await _start_user_flow(hass), api_url)
 
-@pytest.mark.parametrize(
-    "api_url",
-    [
-        "",
-        "not a url",
-        "https://",
-        "ftp://127.0.0.1",
-        "http://example.com",
-        "http://192.168.1.2:8080",
-        "http://localhost.example.com",
-        "http://[::1",
-        "http://127.0.0.1:99999",
-        "http://127.0.0.1:port",
-    ],
-)
-def test_api_url_refused_unless_https_or_local_http(api_url: str) -> None:
-    """A URL not in http(s), without a host, or in http to another host, is refused."""
-    with pytest.raises(InvalidApiUrlError):
-        _checked_api_url(api_url)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_API_URL] == stored
+    assert [str(call[1]) for call in aioclient_mock.mock_calls] == [f"{stored}/users/"]
+    mock_setup_entry.assert_called_once()
 
 
 @pytest.mark.parametrize("email", [DEFAULT_USERNAME, DEFAULT_USERNAME.upper()])
@@ -484,6 +495,7 @@ async def test_user_aborts_for_an_account_already_configured(
     hass: HomeAssistant,
     simulator: Simulator,
     mock_config_entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
     email: str,
 ) -> None:
     """An account is configured once, whatever the casing of its email."""
@@ -505,6 +517,7 @@ async def test_user_aborts_for_an_account_already_configured(
     assert result["reason"] == "already_configured"
     assert simulator.counters.requests["/users/"] == 1
     assert hass.config_entries.async_entries(DOMAIN) == [mock_config_entry]
+    mock_setup_entry.assert_not_called()
 
 
 async def test_reauth_takes_the_new_password_and_reloads(
@@ -597,11 +610,15 @@ async def test_reauth_with_a_wrong_password_shows_invalid_auth(
 
 
 async def test_reauth_with_another_account_aborts(
-    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: Simulator,
+    mock_config_entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
 ) -> None:
     """Credentials of another account abort reauth and leave the entry as it was."""
-    data = dict(init_integration.data)
-    result = await init_integration.start_reauth_flow(hass)
+    mock_config_entry.add_to_hass(hass)
+    data = dict(mock_config_entry.data)
+    result = await mock_config_entry.start_reauth_flow(hass)
     simulator.world.set_credentials(DEFAULT_USERNAME, NEW_PASSWORD)
     simulator.world.user_id += 1
 
@@ -611,7 +628,8 @@ async def test_reauth_with_another_account_aborts(
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
-    assert init_integration.data == data
+    assert mock_config_entry.data == data
+    mock_setup_entry.assert_not_called()
 
 
 async def test_reconfigure_changes_the_account_settings(
@@ -655,11 +673,15 @@ async def test_reconfigure_changes_the_account_settings(
 
 
 async def test_reconfigure_with_another_account_aborts(
-    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: Simulator,
+    mock_config_entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
 ) -> None:
     """Credentials of another account abort reconfigure; the entry stays as it was."""
-    data = dict(init_integration.data)
-    result = await init_integration.start_reconfigure_flow(hass)
+    mock_config_entry.add_to_hass(hass)
+    data = dict(mock_config_entry.data)
+    result = await mock_config_entry.start_reconfigure_flow(hass)
     simulator.world.set_credentials(OTHER_EMAIL, NEW_PASSWORD)
     simulator.world.user_id += 1
 
@@ -674,8 +696,9 @@ async def test_reconfigure_with_another_account_aborts(
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
-    assert init_integration.title == "d***@example.com"
-    assert init_integration.data == data
+    assert mock_config_entry.title == "d***@example.com"
+    assert mock_config_entry.data == data
+    mock_setup_entry.assert_not_called()
 
 
 async def test_reconfigure_with_an_invalid_api_url_shows_invalid_api_url(
