@@ -1,5 +1,8 @@
 """Every entity and device of the simulated account, as Home Assistant shows them."""
 
+import json
+from pathlib import Path
+
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.json import json_dumps
@@ -8,8 +11,10 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.invoxia.api import TrackerIcon, TrackerUsage
 from custom_components.invoxia.const import DOMAIN
 from simulator import ReplyShape, Simulator
+from simulator.world import JsonObject
 
 # The registry fields this integration decides; the others belong to Home Assistant
 # and change between its versions.
@@ -123,3 +128,43 @@ async def test_entity_renamed_by_the_user_keeps_following_its_tracker(
         state.attributes["longitude"],
         state.attributes["gps_accuracy"],
     ) == (48.8584, 2.2945, 8)
+
+
+async def test_every_icon_and_usage_picks_a_tracker_icon_the_integration_has(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    simulator: Simulator,
+) -> None:
+    """Trackers of every app icon and usage pick the icons of icons.json, all of them.
+
+    A tracker's icon says what it tracks; an icon that says nothing leaves it to the
+    usage.
+    """
+    world = simulator.world
+    looks: list[JsonObject] = [{"icon": int(icon)} for icon in TrackerIcon]
+    looks += [
+        {"icon": int(TrackerIcon.OTHER), "usage": str(usage)} for usage in TrackerUsage
+    ]
+    for look in looks:
+        world.misreport(
+            world.add_tracker(position=(48.85, 2.35)),
+            overrides={"tracker_config": look},
+        )
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    picked = {
+        entry.translation_key
+        for entry in er.async_entries_for_config_entry(
+            entity_registry, mock_config_entry.entry_id
+        )
+        if entry.domain == "device_tracker"
+    }
+    icons = json.loads(
+        (
+            Path(__file__).parent.parent / "custom_components/invoxia/icons.json"
+        ).read_text()
+    )
+    assert picked == set(icons["entity"]["device_tracker"])

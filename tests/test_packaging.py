@@ -9,8 +9,6 @@ from awesomeversion import AwesomeVersion
 from homeassistant.const import __version__ as HA_VERSION  # noqa: N812 - a constant
 from homeassistant.util.yaml import load_yaml_dict
 
-from custom_components.invoxia.device_tracker import _ICON_KEYS, _USAGE_KEYS
-
 ROOT = Path(__file__).parent.parent
 INTEGRATION = ROOT / "custom_components" / "invoxia"
 
@@ -115,12 +113,6 @@ def test_every_translation_key_used_in_code_is_translated() -> None:
         assert error in en["config"]["error"] | en["options"]["error"], error
     for reason in re.findall(r'reason="(\w+)"', source):
         assert reason in en["config"]["abort"], reason
-
-
-def test_icons_cover_every_device_tracker_translation_key() -> None:
-    """Each tracker kind's translation key has an icon, and only those keys do."""
-    keys = {*_ICON_KEYS.values(), *_USAGE_KEYS.values(), "tracker"}
-    assert set(_json("icons.json")["entity"]["device_tracker"]) == keys
 
 
 def test_quality_scale_lists_every_rule_done_or_exempt_with_reason() -> None:
