@@ -4,13 +4,15 @@ import asyncio
 from base64 import b64encode
 from collections.abc import AsyncGenerator, AsyncIterator, Generator
 from contextlib import asynccontextmanager
+import copy
 from datetime import UTC, datetime, timedelta
 import json
 import logging
 from traceback import format_exception
+from types import SimpleNamespace
 from unittest.mock import AsyncMock, PropertyMock, patch
 
-from aiohttp import ClientSession, web
+from aiohttp import ClientSession, TraceConfig, TraceRequestStartParams, hdrs, web
 from aiohttp.typedefs import Handler
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant import block_async_io
@@ -26,7 +28,15 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
     async_get_persistent_notifications,
 )
+from yarl import URL
 
+from custom_components.invoxia.api import (
+    AsyncClient,
+    Config,
+    Tracker01,
+    Tracker03,
+    Tracker04,
+)
 from custom_components.invoxia.const import CONF_API_URL, DOMAIN
 from custom_components.invoxia.coordinator import InvoxiaCoordinator
 from custom_components.invoxia.diagnostics import async_get_config_entry_diagnostics
@@ -128,6 +138,59 @@ def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("enable_custom_integrations")
 
 
+TRACKER_TYPES = [Tracker01, Tracker03, Tracker04, Tracker01, Tracker03]
+"""The types of the simulated account's trackers, in the order it lists them."""
+
+
+@pytest.fixture
+def config(simulator: Simulator) -> Config:
+    """Return the simulated account's configuration for the client."""
+    return Config(DEFAULT_USERNAME, DEFAULT_PASSWORD, simulator.url)
+
+
+@pytest.fixture
+async def client(config: Config) -> AsyncGenerator[AsyncClient]:
+    """Provide a client of the simulated account that owns its session."""
+    async with AsyncClient(config) as api:
+        yield api
+
+
+class Recorder:
+    """An aiohttp session that records the URL and Authorization of every request."""
+
+    def __init__(self) -> None:
+        """Open the session, tracing the start of each request."""
+        self.urls: list[URL] = []
+        self.authorizations: list[str | None] = []
+        trace = TraceConfig()
+        trace.on_request_start.append(self._record)
+        self.session = ClientSession(trace_configs=[trace])
+
+    async def _record(
+        self,
+        _session: ClientSession,
+        _context: SimpleNamespace,
+        params: TraceRequestStartParams,
+    ) -> None:
+        """Keep what the request carries."""
+        self.urls.append(params.url)
+        self.authorizations.append(params.headers.get(hdrs.AUTHORIZATION))
+
+
+@pytest.fixture
+async def recorder() -> AsyncGenerator[Recorder]:
+    """Provide a recording session, closed at the end of the test."""
+    recording = Recorder()
+    yield recording
+    await recording.session.close()
+
+
+@pytest.fixture
+def recorded_client(config: Config, recorder: Recorder) -> AsyncClient:
+    """Provide a client of the simulated account using the recording session."""
+    return AsyncClient(config, recorder.session)
+
+
 @pytest.fixture
 def mock_config_entry(simulator: Simulator) -> MockConfigEntry:
     """Return a config entry of the simulated account."""
@@ -227,6 +290,37 @@ async def serve(handler: Handler) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{runner.addresses[0][1]}"
     finally:
         await runner.cleanup()
+
+
+@asynccontextmanager
+async def serve_json(
+    payload: object, requests: list[URL] | None = None
+) -> AsyncIterator[str]:
+    """Serve a JSON answer to every GET on an ephemeral loopback port; yield its URL.
+
+    The URLs asked are added to `requests`; after ten, the answer is an empty list,
+    so that a client asking forever fails its test instead of hanging it.
+    """
+    asked = [] if requests is None else requests
+
+    async def answer(request: web.Request) -> web.Response:
+        asked.append(request.rel_url)
+        return web.json_response(payload if len(asked) <= 10 else [])
+
+    async with serve(answer) as url:
+        yield url
+
+
+def devices_with_unknown_types() -> list[object]:
+    """Return the simulated devices, then trackers of types the client does not know."""
+    devices = World(seed=1, trackers=5, start=SIMULATOR_START).devices_json()
+    extra = []
+    for device_type in ("tracker_99", "scooter", "tracker_99"):
+        device = copy.deepcopy(devices[1])
+        assert isinstance(device, dict)
+        device["type"] = device_type
+        extra.append(device)
+    return [*devices, *extra]
 
 
 def shown_by_error(where: str, error: BaseException) -> list[tuple[str, str]]:

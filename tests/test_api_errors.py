@@ -1,7 +1,7 @@
 """Failures of the async client: every fault the simulator injects, and odd answers."""
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 import json
 import socket
@@ -50,14 +50,6 @@ NOT_A_LIST = "Expected a JSON list from the API"
 # Deeper than any recursion limit: the JSON decoder gives up on it.
 TOO_DEEP = b"[" * 200_000 + b"]" * 200_000
 REQUEST_TIMEOUT = 20.0
-
-
-@pytest.fixture
-async def client(simulator: Simulator) -> AsyncGenerator[AsyncClient]:
-    """Provide a client of the simulated account."""
-    config = Config(DEFAULT_USERNAME, DEFAULT_PASSWORD, simulator.url)
-    async with AsyncClient(config) as api:
-        yield api
 
 
 async def _timed_out(
