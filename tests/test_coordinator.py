@@ -468,6 +468,15 @@ async def test_battery_that_makes_no_sense_is_unknown_alone(
     assert _position(hass, tracker.serial) == position
 
 
+def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Return the warnings and errors the integration logged."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno >= logging.WARNING and record.name.startswith(LOGGER.name)
+    ]
+
+
 @pytest.mark.usefixtures("init_integration")
 async def test_trackers_sharing_a_serial_are_one_device_and_one_warning(
     hass: HomeAssistant,
@@ -482,16 +491,41 @@ async def test_trackers_sharing_a_serial_are_one_device_and_one_warning(
     twin.serial = first.serial
     await poll(hass, freezer)
     await poll(hass, freezer)
-    warnings = [
-        record.getMessage()
-        for record in caplog.records
-        if record.levelno >= logging.WARNING and record.name.startswith(LOGGER.name)
-    ]
-    assert warnings == [
+    assert _warnings(caplog) == [
         f"{first.name} and Twin share one serial number: only {first.name} is shown"
     ]
     assert len(dr.async_get(hass).devices) == 5
     assert _position(hass, first.serial)[:2] != (45.0, 5.0)
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_new_tracker_that_cannot_be_read_is_said_once_with_its_name(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A tracker added in a form that cannot be read is never silently absent.
+
+    One warning names it; the next polls say nothing more; once readable, it comes.
+    """
+    world = simulator.world
+    newcomer = world.tracker(world.add_tracker(name="Bella", position=(45.0, 5.0)))
+    world.misreport(
+        newcomer.id,
+        missing=("serial",),
+        overrides={"tracker_status": {"battery": None}},
+    )
+    await poll(hass, freezer)
+    await poll(hass, freezer)
+    assert _warnings(caplog) == [
+        "Bella is listed by Invoxia but cannot be read: "
+        "Device.serial: expected a value, found none"
+    ]
+    assert len(_tracker_states(hass)) == 5
+    world.misreport(newcomer.id)
+    await poll(hass, freezer)
+    assert len(_tracker_states(hass)) == 6
 
 
 async def test_tracker_paired_again_comes_back_with_its_entities(

@@ -567,37 +567,6 @@ async def test_tracker_unreadable_at_setup_keeps_its_device_and_comes_later(
 
 
 @pytest.mark.usefixtures("init_integration")
-async def test_new_tracker_that_cannot_be_read_is_said_once_with_its_name(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    freezer: FrozenDateTimeFactory,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """A tracker added in a form that cannot be read is never silently absent.
-
-    One warning names it; the next polls say nothing more; once readable, it comes.
-    """
-    world = simulator.world
-    newcomer = world.tracker(world.add_tracker(name="Bella", position=(45.0, 5.0)))
-    world.misreport(
-        newcomer.id,
-        missing=("serial",),
-        overrides={"tracker_status": {"battery": None}},
-    )
-    _take_log(caplog)
-    await poll(hass, freezer)
-    await poll(hass, freezer)
-    assert _take_log(caplog) == [
-        "Bella is listed by Invoxia but cannot be read: "
-        "Device.serial: expected a value, found none"
-    ]
-    assert len(_states(hass)) == 5 * ENTITIES
-    world.misreport(newcomer.id)
-    await poll(hass, freezer)
-    assert len(_states(hass)) == 6 * ENTITIES
-
-
-@pytest.mark.usefixtures("init_integration")
 async def test_history_duplicated_and_out_of_order_shows_the_newest_fix(
     hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
 ) -> None:
