@@ -8,6 +8,7 @@ import copy
 from datetime import UTC, datetime, timedelta
 import json
 import logging
+from pathlib import Path
 from traceback import format_exception
 from types import SimpleNamespace
 from unittest.mock import AsyncMock, PropertyMock, patch
@@ -20,6 +21,8 @@ from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.const import (
     CONF_EMAIL,
     CONF_PASSWORD,
+    Platform,
+    __version__ as HA_VERSION,  # noqa: N812 - a constant
 )
 from homeassistant.core import HomeAssistant
 import pytest
@@ -262,6 +265,28 @@ def harness_loop_kept() -> Generator[None]:
     harness_loop = asyncio.get_event_loop()
     yield
     asyncio.set_event_loop(harness_loop)
+
+
+MINIMUM_HOME_ASSISTANT: str = json.loads(
+    (Path(__file__).parent.parent / "hacs.json").read_text(encoding="utf-8")
+)["homeassistant"]
+"""The oldest Home Assistant the integration supports, as hacs.json declares it."""
+
+latest_home_assistant_only = pytest.mark.skipif(
+    HA_VERSION == MINIMUM_HOME_ASSISTANT,
+    reason="whole registry entries and states are snapshots of the latest Home "
+    "Assistant: the minimum's have other fields",
+)
+
+
+async def setup_platform(
+    hass: HomeAssistant, entry: MockConfigEntry, platform: Platform
+) -> None:
+    """Set up the integration with one of its platforms only."""
+    entry.add_to_hass(hass)
+    with patch("custom_components.invoxia.PLATFORMS", [platform]):
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
 
 
 @pytest.fixture

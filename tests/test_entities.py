@@ -3,18 +3,24 @@
 import json
 from pathlib import Path
 
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.json import json_dumps
 from homeassistant.util.json import json_loads
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.invoxia import PLATFORMS
 from custom_components.invoxia.api import TrackerIcon, TrackerUsage
 from custom_components.invoxia.const import DOMAIN
 from simulator import ReplyShape, Simulator
 from simulator.world import JsonObject
+from tests.conftest import latest_home_assistant_only, setup_platform
 
 # The registry fields this integration decides; the others belong to Home Assistant
 # and change between its versions.
@@ -81,6 +87,21 @@ async def test_entities(
                 )
             ),
         } == snapshot(name=f"{entry.entity_id}-state")
+
+
+@latest_home_assistant_only
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_platform_entities(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    platform: Platform,
+) -> None:
+    """Each platform's registry entries and states, whole, match the snapshot."""
+    await setup_platform(hass, mock_config_entry, platform)
+    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
 
 
 async def test_devices(
