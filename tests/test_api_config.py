@@ -30,7 +30,9 @@ def test_config_defaults_to_the_invoxia_api() -> None:
     [
         ("https://labs.invoxia.io/", "https://labs.invoxia.io"),
         ("https://labs.invoxia.io/api/v1?x=1#y", "https://labs.invoxia.io"),
+        ("  https://Labs.Invoxia.IO:8443/v1  ", "https://labs.invoxia.io:8443"),
         ("http://127.0.0.1:8765/", "http://127.0.0.1:8765"),
+        ("http://LOCALHOST:8765", "http://localhost:8765"),
         ("http://[::1]:8765/path", "http://[::1]:8765"),
     ],
 )
@@ -47,6 +49,18 @@ def test_config_normalises_api_url_to_scheme_and_host(
 def test_config_refuses_an_api_url_that_is_not_http(api_url: str) -> None:
     """An api_url without an http(s) scheme and a host is a ValueError."""
     with pytest.raises(ValueError, match="api_url must be an http"):
+        Config("a", "b", api_url)
+
+
+@pytest.mark.parametrize(
+    "api_url",
+    ["http://labs.invoxia.io", "http://192.168.1.2:8080", "http://localhost.example"],
+)
+def test_config_refuses_http_but_on_this_machine(api_url: str) -> None:
+    """Credentials cross the network in the clear over http: only a loopback host."""
+    with pytest.raises(
+        ValueError, match=r"^api_url must be https, or http on this machine$"
+    ):
         Config("a", "b", api_url)
 
 

@@ -1,9 +1,7 @@
 """Config flow of the Invoxia integration: account, reauth, reconfigure, options."""
 
 from collections.abc import Mapping
-import ipaddress
 from typing import Any, override
-from urllib.parse import urlsplit
 
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
@@ -66,30 +64,11 @@ class NoUserError(Exception):
 
 
 def _checked_api_url(url: str) -> str:
-    """Return the URL if it is https, or http(s) on a loopback host."""
+    """Return the API URL as Config keeps it; InvalidApiUrlError if it is refused."""
     try:
-        parts = urlsplit(url.strip())
-        host = parts.hostname
-        port = parts.port
+        return Config.api_origin(url)
     except ValueError as err:
         raise InvalidApiUrlError from err
-    if not host or parts.scheme not in ("http", "https"):
-        raise InvalidApiUrlError
-    if parts.scheme == "http" and not _is_loopback(host):
-        raise InvalidApiUrlError
-    return f"{parts.scheme}://{host if ':' not in host else f'[{host}]'}" + (
-        f":{port}" if port else ""
-    )
-
-
-def _is_loopback(host: str) -> bool:
-    """Tell whether a host name or address is this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 _SELECTORS: dict[str, TextSelector] = {

@@ -34,9 +34,7 @@ class InvoxiaEntity(CoordinatorEntity[InvoxiaCoordinator]):
         self._serial = serial
         # The tracker entity stands for the tracker itself: its serial identifies it.
         self._attr_unique_id = (
-            serial
-            if isinstance(self, TrackerEntity)
-            else f"{serial}_{description.key}"
+            serial if isinstance(self, TrackerEntity) else f"{serial}_{description.key}"
         )
         self._attr_device_info = device_info(self.data.tracker)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
+import ipaddress
 import json
 import logging
 import math
@@ -69,20 +70,46 @@ class Config:
         given with credentials would show them.
 
         Raises:
-            ValueError: The username holds a colon; api_url is no http(s) URL with
-                a host, or carries credentials; request_timeout is not a positive,
-                finite number of seconds.
+            ValueError: The username holds a colon; api_url is refused by
+                api_origin; request_timeout is not a positive, finite number of
+                seconds.
 
         """
         if ":" in self.username:
             # Basic authentication splits "username:password" at its first colon.
             msg = "username cannot contain ':', which HTTP Basic auth cannot carry"
             raise ValueError(msg)
-        object.__setattr__(self, "api_url", _origin(self.api_url))
+        object.__setattr__(self, "api_url", self.api_origin(self.api_url))
         # A timeout of nan or infinity would never expire.
         if not 0 < self.request_timeout < math.inf:
             msg = "request_timeout must be a positive, finite number of seconds"
             raise ValueError(msg)
+
+    @staticmethod
+    def api_origin(api_url: str) -> str:
+        """Return an API URL as a Config keeps it: scheme://host[:port], host lowercase.
+
+        Credentials cross the network in the clear over http: it is refused but on
+        a loopback host, such as a local simulator.
+
+        Raises:
+            ValueError: api_url is no https URL with a host, nor http to a loopback
+                host, or carries credentials.
+
+        """
+        parts = _split(api_url.strip())
+        host = parts.hostname if parts is not None else None
+        if parts is None or not host or parts.scheme not in ("http", "https"):
+            msg = "api_url must be an http(s) URL with a host"
+            raise ValueError(msg)
+        if parts.username is not None or parts.password is not None:
+            msg = "api_url cannot carry credentials: give them as username and password"
+            raise ValueError(msg)
+        if parts.scheme == "http" and not _is_loopback(host):
+            msg = "api_url must be https, or http on this machine"
+            raise ValueError(msg)
+        netloc = f"[{host}]" if ":" in host else host
+        return f"{parts.scheme}://{netloc}{f':{parts.port}' if parts.port else ''}"
 
     @override
     def __repr__(self) -> str:
@@ -91,18 +118,6 @@ class Config:
             f"Config(username={self.username!r}, password='********', "
             f"api_url={self.api_url!r}, request_timeout={self.request_timeout!r})"
         )
-
-
-def _origin(api_url: str) -> str:
-    """Return scheme://host[:port] of an http(s) URL; ValueError for any other."""
-    parts = _split(api_url)
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        msg = "api_url must be an http(s) URL with a host"
-        raise ValueError(msg)
-    if parts.username is not None or parts.password is not None:
-        msg = "api_url cannot carry credentials: give them as username and password"
-        raise ValueError(msg)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _split(url: str) -> SplitResult | None:
@@ -117,6 +132,16 @@ def _split(url: str) -> SplitResult | None:
     except ValueError:
         return None
     return parts
+
+
+def _is_loopback(host: str) -> bool:
+    """Tell whether a host name or address is this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _retry_after(header: str | None) -> float | None:
