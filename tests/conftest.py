@@ -8,7 +8,6 @@ import copy
 from datetime import UTC, datetime, timedelta
 import json
 import logging
-from pathlib import Path
 from traceback import format_exception
 from types import SimpleNamespace
 from unittest.mock import AsyncMock, PropertyMock, patch
@@ -21,8 +20,6 @@ from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.const import (
     CONF_EMAIL,
     CONF_PASSWORD,
-    Platform,
-    __version__ as HA_VERSION,  # noqa: N812 - a constant
 )
 from homeassistant.core import HomeAssistant
 import pytest
@@ -118,6 +115,14 @@ async def simulator_client(simulator: Simulator) -> AsyncGenerator[ClientSession
         yield session
 
 
+@pytest.fixture
+async def client(simulator: Simulator) -> AsyncGenerator[AsyncClient]:
+    """Provide a client of the simulated account that owns its session."""
+    config = Config(DEFAULT_USERNAME, DEFAULT_PASSWORD, simulator.url)
+    async with AsyncClient(config) as api:
+        yield api
+
+
 def basic_authorization(username: str, password: str, encoding: str = "utf-8") -> str:
     """Write an HTTP Basic `Authorization` header, as aiohttp versions all agree."""
     credentials = f"{username}:{password}".encode(encoding)
@@ -149,13 +154,6 @@ TRACKER_TYPES = [Tracker01, Tracker03, Tracker04, Tracker01, Tracker03]
 def config(simulator: Simulator) -> Config:
     """Return the simulated account's configuration for the client."""
     return Config(DEFAULT_USERNAME, DEFAULT_PASSWORD, simulator.url)
-
-
-@pytest.fixture
-async def client(config: Config) -> AsyncGenerator[AsyncClient]:
-    """Provide a client of the simulated account that owns its session."""
-    async with AsyncClient(config) as api:
-        yield api
 
 
 class Recorder:
@@ -265,28 +263,6 @@ def harness_loop_kept() -> Generator[None]:
     harness_loop = asyncio.get_event_loop()
     yield
     asyncio.set_event_loop(harness_loop)
-
-
-MINIMUM_HOME_ASSISTANT: str = json.loads(
-    (Path(__file__).parent.parent / "hacs.json").read_text(encoding="utf-8")
-)["homeassistant"]
-"""The oldest Home Assistant the integration supports, as hacs.json declares it."""
-
-latest_home_assistant_only = pytest.mark.skipif(
-    HA_VERSION == MINIMUM_HOME_ASSISTANT,
-    reason="whole registry entries and states are snapshots of the latest Home "
-    "Assistant: the minimum's have other fields",
-)
-
-
-async def setup_platform(
-    hass: HomeAssistant, entry: MockConfigEntry, platform: Platform
-) -> None:
-    """Set up the integration with one of its platforms only."""
-    entry.add_to_hass(hass)
-    with patch("custom_components.invoxia.PLATFORMS", [platform]):
-        await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
 
 
 @pytest.fixture
