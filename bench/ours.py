@@ -36,7 +36,12 @@ from pytest_homeassistant_custom_component.common import (
     async_test_home_assistant,
 )
 
-from custom_components.invoxia.const import CONF_API_URL, DOMAIN, MAX_SCAN_INTERVAL
+from custom_components.invoxia.const import (
+    CONF_ADAPTIVE,
+    CONF_API_URL,
+    DOMAIN,
+    MAX_SCAN_INTERVAL,
+)
 from custom_components.invoxia.coordinator import InvoxiaCoordinator
 from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME
 
@@ -105,7 +110,10 @@ async def set_up(
             CONF_API_URL: account.url,
         },
         # Polls are the benchmark's: no scheduled one may slip in between.
-        options={CONF_SCAN_INTERVAL: MAX_SCAN_INTERVAL.total_seconds()},
+        options={
+            CONF_SCAN_INTERVAL: MAX_SCAN_INTERVAL.total_seconds(),
+            CONF_ADAPTIVE: False,
+        },
     )
     entry.add_to_hass(hass)
     registry = er.async_get(hass)

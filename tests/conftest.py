@@ -17,10 +17,7 @@ from aiohttp.typedefs import Handler
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant import block_async_io
 from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
-from homeassistant.const import (
-    CONF_EMAIL,
-    CONF_PASSWORD,
-)
+from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -194,7 +191,11 @@ def recorded_client(config: Config, recorder: Recorder) -> AsyncClient:
 
 @pytest.fixture
 def mock_config_entry(simulator: Simulator) -> MockConfigEntry:
-    """Return a config entry of the simulated account."""
+    """Return a config entry of the simulated account, polled at least every minute.
+
+    The simulated trackers' fixes date from the simulator's clock, months before
+    the test clock: adaptive polling deems them still, and polls every minute.
+    """
     return MockConfigEntry(
         domain=DOMAIN,
         title="d***@example.com",
@@ -204,6 +205,7 @@ def mock_config_entry(simulator: Simulator) -> MockConfigEntry:
             CONF_PASSWORD: DEFAULT_PASSWORD,
             CONF_API_URL: simulator.url,
         },
+        options={CONF_SCAN_INTERVAL: int(POLL_INTERVAL.total_seconds())},
     )
 
 

@@ -745,7 +745,7 @@ async def test_reconfigure_with_an_invalid_api_url_shows_invalid_api_url(
 async def test_options_change_the_polling_interval_and_reload(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    """The interval defaults to 60 s; a new one is stored and used after a reload."""
+    """The form shows the current options; a new interval is used after a reload."""
     coordinator = init_integration.runtime_data
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
 
@@ -756,6 +756,7 @@ async def test_options_change_the_polling_interval_and_reload(
     defaults = {str(key): key.default() for key in schema.schema}
     assert defaults == {
         CONF_SCAN_INTERVAL: 60,
+        "adaptive": True,
         "max_accuracy": 0,
         "trackers": sorted(coordinator.data),
         "import_new": True,
@@ -767,11 +768,16 @@ async def test_options_change_the_polling_interval_and_reload(
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert init_integration.options == {CONF_SCAN_INTERVAL: 120, "max_accuracy": 0}
+    assert init_integration.options == {
+        CONF_SCAN_INTERVAL: 120,
+        "adaptive": True,
+        "max_accuracy": 0,
+    }
     assert type(init_integration.options[CONF_SCAN_INTERVAL]) is int
     assert init_integration.state is ConfigEntryState.LOADED
     assert init_integration.runtime_data is not coordinator
-    assert init_integration.runtime_data.update_interval == timedelta(seconds=120)
+    assert init_integration.runtime_data.longest == timedelta(seconds=120)
+    assert init_integration.runtime_data.adaptive is True
 
 
 async def test_options_form_shows_the_current_interval(
@@ -789,6 +795,40 @@ async def test_options_form_shows_the_current_interval(
     assert defaults[CONF_SCAN_INTERVAL] == 300
 
 
+async def test_options_of_a_new_entry_poll_adaptively_at_least_every_5_minutes(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Without options, polling is adaptive with a longest interval of 300 s."""
+    hass.config_entries.async_update_entry(init_integration, options={})
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+
+    schema = result["data_schema"]
+    assert schema is not None
+    defaults = {str(key): key.default() for key in schema.schema}
+    assert (defaults[CONF_SCAN_INTERVAL], defaults["adaptive"]) == (300, True)
+
+
+async def test_options_turn_adaptive_polling_off(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Adaptive polling off is stored, and the coordinator then polls fixed."""
+    result = await _set_options(
+        hass, init_integration, {CONF_SCAN_INTERVAL: 90, "adaptive": False}
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options == {
+        CONF_SCAN_INTERVAL: 90,
+        "adaptive": False,
+        "max_accuracy": 0,
+    }
+    coordinator = init_integration.runtime_data
+    assert (coordinator.adaptive, coordinator.update_interval) == (
+        False,
+        timedelta(seconds=90),
+    )
+
+
 @pytest.mark.parametrize(("refused", "accepted"), [(29, 30), (3601, 3600)])
 async def test_options_refuse_an_interval_out_of_bounds(
     hass: HomeAssistant, init_integration: MockConfigEntry, refused: int, accepted: int
@@ -801,7 +841,7 @@ async def test_options_refuse_an_interval_out_of_bounds(
             result["flow_id"], {CONF_SCAN_INTERVAL: refused}
         )
     assert list(err.value.schema_errors) == [CONF_SCAN_INTERVAL]
-    assert init_integration.options == {}
+    assert init_integration.options == {CONF_SCAN_INTERVAL: 60}
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_SCAN_INTERVAL: accepted}
@@ -811,6 +851,7 @@ async def test_options_refuse_an_interval_out_of_bounds(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert init_integration.options == {
         CONF_SCAN_INTERVAL: accepted,
+        "adaptive": True,
         "max_accuracy": 0,
     }
 
@@ -926,7 +967,11 @@ async def test_options_of_an_account_not_loaded_leave_the_trackers_alone(
     result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
     schema = result["data_schema"]
     assert schema is not None
-    assert [str(key) for key in schema.schema] == [CONF_SCAN_INTERVAL, "max_accuracy"]
+    assert [str(key) for key in schema.schema] == [
+        CONF_SCAN_INTERVAL,
+        "adaptive",
+        "max_accuracy",
+    ]
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_SCAN_INTERVAL: 90}
     )
@@ -934,5 +979,6 @@ async def test_options_of_an_account_not_loaded_leave_the_trackers_alone(
         "trackers": ["X"],
         "import_new": False,
         CONF_SCAN_INTERVAL: 90,
+        "adaptive": True,
         "max_accuracy": 0,
     }

@@ -740,7 +740,7 @@ async def test_fix_less_accurate_than_the_filter_does_not_move_the_tracker(
         title=mock_config_entry.title,
         unique_id=mock_config_entry.unique_id,
         data=mock_config_entry.data,
-        options={"max_accuracy": 200},
+        options={**mock_config_entry.options, "max_accuracy": 200},
     )
     world = simulator.world
     tracker = world.tracker(world.tracker_ids[0])

@@ -28,6 +28,12 @@ async def test_diagnostics_redact_credentials_serials_positions_and_names(
     assert isinstance(data, dict)
     # The simulator's port changes from run to run.
     assert data.pop("api_url") == simulator.url
+    polling = diagnostics["polling"]
+    assert isinstance(polling, dict)
+    # The next poll is due on the test clock, which is real time.
+    next_poll = init_integration.runtime_data.next_poll
+    assert next_poll is not None
+    assert polling.pop("next_poll") == next_poll.isoformat()
     assert diagnostics == snapshot
     text = str(diagnostics)
     trackers = [simulator.world.tracker(i) for i in simulator.world.tracker_ids]

@@ -292,6 +292,7 @@ async def test_name_that_stops_resolving_makes_entities_unavailable_until_it_doe
             **mock_config_entry.data,
             CONF_API_URL: f"http://{API_HOST}:{URL(simulator.url).port}",
         },
+        options=mock_config_entry.options,
     )
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)

@@ -81,7 +81,7 @@ async def test_bad_fix_at_home_fires_no_zone_automation_with_the_filter(
     world.move_tracker(tracker.id, world.home[0] + 0.0002, world.home[1], precision=10)
     mock_config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
-        mock_config_entry, options={"max_accuracy": 200}
+        mock_config_entry, options={**mock_config_entry.options, "max_accuracy": 200}
     )
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()

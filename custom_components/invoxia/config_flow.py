@@ -39,6 +39,7 @@ from .api import (
     UnauthorizedQuery,
 )
 from .const import (
+    CONF_ADAPTIVE,
     CONF_API_URL,
     CONF_IMPORT_NEW,
     CONF_MAX_ACCURACY,
@@ -247,6 +248,9 @@ def _options_schema(
             vol.Coerce(int),
         ),
         vol.Required(
+            CONF_ADAPTIVE, default=current.get(CONF_ADAPTIVE, True)
+        ): BooleanSelector(),
+        vol.Required(
             CONF_MAX_ACCURACY, default=current.get(CONF_MAX_ACCURACY, 0)
         ): vol.All(
             NumberSelector(
@@ -287,7 +291,7 @@ def _options_schema(
 
 
 class InvoxiaOptionsFlow(OptionsFlowWithReload):
-    """Choose the polling interval, the fixes that count and the trackers imported."""
+    """Choose how to poll, the fixes that count and the trackers imported."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None

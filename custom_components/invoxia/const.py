@@ -17,7 +17,9 @@ CONF_OFFERED: Final = "offered_trackers"
 MIN_MAX_ACCURACY: Final = 10
 MAX_MAX_ACCURACY: Final = 5000
 
-DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=60)
+CONF_ADAPTIVE: Final = "adaptive"
+# The longest interval between polls; in fixed mode, the interval itself.
+DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=300)
 MIN_SCAN_INTERVAL: Final = timedelta(seconds=30)
 MAX_SCAN_INTERVAL: Final = timedelta(hours=1)
 # After a rate limit, polling waits what the API asks, but never longer than this.

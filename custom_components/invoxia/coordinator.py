@@ -4,11 +4,12 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import override
 
 from homeassistant.components.device_tracker import DOMAIN as TRACKER_DOMAIN
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import CONF_SCAN_INTERVAL
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -28,6 +29,7 @@ from .api import (
     UnauthorizedQuery,
 )
 from .const import (
+    CONF_ADAPTIVE,
     CONF_IMPORT_NEW,
     CONF_MAX_ACCURACY,
     CONF_OFFERED,
@@ -42,6 +44,7 @@ from .const import (
     WEB_APP_URL,
 )
 from .issues import async_update_subscription_issues
+from .scheduler import HISTORY, InvoxiaScheduler
 
 type InvoxiaConfigEntry = ConfigEntry[InvoxiaCoordinator]
 
@@ -193,18 +196,26 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
         self, hass: HomeAssistant, entry: InvoxiaConfigEntry, client: AsyncClient
     ) -> None:
         """Set up the coordinator of one account."""
+        longest = timedelta(
+            seconds=entry.options.get(
+                CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds()
+            )
+        )
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=DOMAIN,
-            update_interval=timedelta(
-                seconds=entry.options.get(
-                    CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds()
-                )
-            ),
+            update_interval=longest,
             always_update=False,
         )
+        self.longest = longest
+        """The longest interval between polls; in fixed mode, the interval."""
+        self.adaptive: bool = entry.options.get(CONF_ADAPTIVE, True)
+        """Whether polls follow the trackers' rhythms, else come every `longest`."""
+        self.scheduler = InvoxiaScheduler(longest)
+        self.next_poll: datetime | None = None
+        """When the next scheduled poll is due; None while none is."""
         self.client = client
         self.listed: dict[str, str] = {}
         """The name of every tracker the last listing read, imported or not."""
@@ -250,7 +261,36 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
         )
         self._update_devices(previous, data)
         async_update_subscription_issues(self.hass, self.config_entry, data)
+        self.scheduler.observe(
+            {
+                serial: known.position.time if known.position else None
+                for serial, known in data.items()
+            },
+            dt_util.utcnow(),
+        )
         return data
+
+    @callback
+    @override
+    def _schedule_refresh(self) -> None:
+        """Plan the next poll: after the next fixes expected, or every `longest`.
+
+        After a failure, the base class's back-off stands: the longest interval, or
+        what a rate limit asks.
+        """
+        now = dt_util.utcnow()
+        if self.adaptive and self.last_update_success:
+            wait, reason = self.scheduler.next_poll(now)
+        else:
+            wait = self.longest
+            reason = "after a failure" if self.adaptive else "fixed interval"
+        if self._retry_after is not None:
+            wait = timedelta(seconds=self._retry_after)
+            reason = "the API asked to wait"
+        self.update_interval = wait
+        super()._schedule_refresh()
+        self.next_poll = now + wait if self._unsub_refresh is not None else None
+        LOGGER.debug("Next poll in %d s: %s", wait.total_seconds(), reason)
 
     def _mark_shown_elsewhere(self, data: InvoxiaData) -> None:
         """Mark the trackers that another loaded account already shows.
@@ -379,12 +419,11 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
         return listing
 
     def _polling_delay(self, asked: float | None) -> float | None:
-        """Wait what the API asks, never less than the interval, at most an hour."""
+        """Wait what the API asks, never less than the longest interval, at most 1 h."""
         if asked is None:
             return None
-        interval = self.update_interval or timedelta(0)
         return min(
-            max(asked, interval.total_seconds()), MAX_RETRY_AFTER.total_seconds()
+            max(asked, self.longest.total_seconds()), MAX_RETRY_AFTER.total_seconds()
         )
 
     async def _async_latest_fix(
@@ -394,12 +433,15 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
         tracker = known.tracker
         try:
             async with self._semaphore:
-                fixes = await self.client.get_locations(tracker, max_count=1)
+                # One page holds them: the fixes before the newest cost nothing more,
+                # and tell the tracker's rhythm.
+                fixes = await self.client.get_locations(tracker, max_count=HISTORY)
         except GpsTrackerException as err:
             # One tracker's history failing must not fail the poll: the caller keeps
             # the last fix and its fix_of, so that the next poll asks again.
             LOGGER.debug("Cannot fetch the latest fix of %s: %s", tracker.name, err)
             return None
+        self.scheduler.learn(tracker.serial, [fix.datetime for fix in fixes])
         fix = _newer(known.fix, fixes[0]) if fixes else known.fix
         # A fix older than the one shown leaves the listing's news to be asked again.
         fix_of = (

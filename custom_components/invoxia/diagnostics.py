@@ -46,7 +46,13 @@ def _json_value(value: object) -> object:
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: InvoxiaConfigEntry
 ) -> dict[str, Any]:
-    """Return the entry's settings and the latest data of its trackers."""
+    """Return the entry's settings, the latest data of its trackers, and polling.
+
+    Each tracker's `rhythm` is what adaptive polling learned of it: the interval
+    between its fixes and their delay in seconds, and when its next fix is expected.
+    """
+    coordinator = entry.runtime_data
+    scheduler = coordinator.scheduler
     return async_redact_data(
         {
             "entry": {
@@ -54,10 +60,18 @@ async def async_get_config_entry_diagnostics(
                 "data": dict(entry.data),
                 "options": dict(entry.options),
             },
-            "update_success": entry.runtime_data.last_update_success,
+            "update_success": coordinator.last_update_success,
+            "polling": {
+                "adaptive": coordinator.adaptive,
+                "longest_interval": coordinator.longest.total_seconds(),
+                "next_poll": _json_value(coordinator.next_poll),
+            },
             "trackers": [
-                asdict(item, dict_factory=_json_dict)
-                for item in entry.runtime_data.data.values()
+                {
+                    **asdict(item, dict_factory=_json_dict),
+                    "rhythm": scheduler.describe(serial),
+                }
+                for serial, item in coordinator.data.items()
             ],
         },
         TO_REDACT,
