@@ -22,7 +22,7 @@ from homeassistant import const as ha_const
 
 from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, ReplyShape
 
-from . import ours
+from . import freshness, ours
 from .child import ROOT
 from .document import document
 from .library import Library
@@ -485,7 +485,12 @@ def publish(results: Results, settings: Settings) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Run the benchmark from the command line."""
+    """Run the benchmark from the command line; `--freshness` runs that one."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if "--freshness" in arguments:
+        arguments.remove("--freshness")
+        freshness.main(arguments)
+        return
     settings = parse_args(argv)
     if (settings.library or settings.plot) and not settings.python.exists():
         message = (

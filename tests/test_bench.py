@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from bench.runner import parse_args, publish, run
+from bench.runner import main, parse_args, publish, run
 
 ROW = re.compile(
     r"^\| (?P<size>[\d,]+) \| (?P<label>ours, [^|]+) \| \d+ \| (?P<requests>\d+) \|"
@@ -99,3 +99,26 @@ async def test_quick_run_polls_every_case_and_writes_its_report(
         )
         for series in results.recorded
     ] == [(1, 1, [1] * 15), (3, 3, [1] * 15)]
+
+
+FRESHNESS_SUMMARY = re.compile(
+    r"^freshness N=1: adaptive (?P<ours>\d+) requests/day, median staleness \d+ s; "
+    r"fixed 60 s: (?P<fixed>\d+) requests/day, \d+ s; "
+    r"peer: (?P<peer>\d+) requests/day, \d+ s$"
+)
+
+
+def test_quick_freshness_run_ends_with_its_summary(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--freshness --quick` prints its tables, then the N=1 summary as last line.
+
+    The day is seeded: the requests of each strategy are the same on every machine.
+    """
+    main(["--freshness", "--quick"])
+
+    lines = capsys.readouterr().out.splitlines()
+    match = FRESHNESS_SUMMARY.match(lines[-1])
+    assert match is not None
+    assert match.groupdict() == {"ours": "435", "fixed": "1488", "peer": "412"}
+    assert lines[0].startswith("| N | strategy | requests/day |")

@@ -21,6 +21,8 @@ from .const import MAX_SCAN_INTERVAL, MIN_SCAN_INTERVAL
 
 SAMPLES: Final = 5
 """How many intervals and delays the estimates are the median of."""
+RHYTHM_MAX: Final = timedelta(minutes=15)
+"""A longer interval between fixes is a stop or a keep-alive, not a rhythm."""
 HISTORY: Final = SAMPLES + 1
 """How many fixes to fetch of a tracker that moved: one page, whatever the count."""
 MARGIN: Final = timedelta(seconds=5)
@@ -71,14 +73,14 @@ class InvoxiaScheduler:
         """Learn a tracker's interval from the times of its newest fixes, newest first.
 
         The history tells every interval, where polls would see the newest fix only
-        and miss those in between. Longer than an hour is a stop, not a rhythm.
+        and miss those in between.
         """
         intervals = [
             seconds
             for newer, older in pairwise(times)
             if 0
             < (seconds := (newer - older).total_seconds())
-            <= MAX_SCAN_INTERVAL.total_seconds()
+            <= RHYTHM_MAX.total_seconds()
         ]
         if intervals:
             rhythm = self.rhythms.setdefault(serial, InvoxiaRhythm())
