@@ -296,6 +296,17 @@ def summary(outcomes: list[Outcome]) -> str:
     )
 
 
+def kept_section(output: Path) -> str:
+    """Return the Freshness section of a report, for a rewrite of it to keep."""
+    if not output.exists():
+        return ""
+    _, found, rest = output.read_text(encoding="utf-8").partition(f"\n{SECTION}\n")
+    if not found:
+        return ""
+    section, _, _ = rest.partition("\n## ")
+    return f"\n{SECTION}\n{section.rstrip()}\n"
+
+
 def _write_section(output: Path, body: str) -> None:
     """Put the Freshness section in the report, replacing the one there."""
     text = output.read_text(encoding="utf-8") if output.exists() else ""
@@ -342,4 +353,15 @@ per tracker whose newest fix changed. The adaptive strategy is the integration's
 own `InvoxiaScheduler`, fed as the coordinator feeds it; the coordinator itself,
 Home Assistant and HTTP are left out. Staleness: from a fix showing in the API to
 the first poll after it (which shows it, or a newer fix). Zone exit: the same for
-the first fix away from home after one at home."""
+the first fix away from home after one at home.
+
+Reading it: at N=1 adaptive polling costs under a third of fixed 60 s's requests (with
+more trackers, one of them is moving more of the day: 84 % at N=10), and on the fixes
+it can expect (a tracker moving, after its first fixes) it polls within seconds.
+What it cannot expect waits for the longest interval, 150 s on average: the first fix
+of each trip, which is also the zone exit, and the hourly keep-alives, which it takes
+for stops. With one tracker whose fixes come every 450 s in short trips (seed 1,
+N=1), those are most of its fixes, so the N=1 staleness and zone-exit targets, set
+against a poll every minute, are missed; with 3 and 10 trackers the median staleness
+is below fixed 60 s's, and the p95 stays bounded by the longest interval. A shorter
+longest interval trades requests for those first fixes."""

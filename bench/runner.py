@@ -477,7 +477,9 @@ def publish(results: Results, settings: Settings) -> None:
     )
     if settings.output is not None:
         settings.output.parent.mkdir(parents=True, exist_ok=True)
-        settings.output.write_text(document(results, found), encoding="utf-8")
+        # The freshness benchmark writes its own section: a rewrite keeps it.
+        kept = freshness.kept_section(settings.output)
+        settings.output.write_text(document(results, found) + kept, encoding="utf-8")
         _progress(f"wrote {settings.output}")
     if settings.plot is not None:
         _plot(results, settings.python, settings.plot)
