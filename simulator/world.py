@@ -7,7 +7,7 @@ generated when first read, which keeps a world of thousands of trackers cheap to
 """
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum, StrEnum
@@ -59,6 +59,7 @@ _TIMEZONE = "Europe/Paris"
 _FIRMWARE_PATH = "http://developer.invoxia.com/update/tracker/update.pup"
 
 _GPS = 2
+_REPORTED_PRECISION_M = 10
 _UNKNOWN_METHOD = 99
 _UNKNOWN_ICON = 999
 _LOST_PET_MODE = 27
@@ -288,6 +289,16 @@ class Fix(NamedTuple):
         return answer
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    """A fix a tracker takes, and when the API shows it: seconds from a moment."""
+
+    taken: float
+    shown: float
+    latitude: float
+    longitude: float
+
+
 @dataclass(frozen=True, slots=True)
 class Quirks:
     """Ids of the trackers whose data trips naive clients up, as generated."""
@@ -419,6 +430,8 @@ class Tracker:
         self._past: random.Random | None = None
         self._fixes: list[Fix] = []
         self._pending: list[Fix] = []
+        # Fixes to record when the clock reaches the time the API shows each, in order.
+        self._reported: list[tuple[int, Fix]] = []
         self._later = 0
         self._moved_by_hand = False
         self._pinned = not history
@@ -517,7 +530,15 @@ class Tracker:
         return self._fixes[max(oldest, newest - PAGE_SIZE) : newest][::-1]
 
     def run_until(self, now_us: int) -> None:
-        """Travel along planned legs, recording every fix taken up to `now_us`."""
+        """Travel along planned legs, recording every fix taken up to `now_us`.
+
+        A tracker that follows reports records those shown by then instead.
+        """
+        shown = 0
+        while shown < len(self._reported) and self._reported[shown][0] <= now_us:
+            shown += 1
+        self._record([fix for _, fix in self._reported[:shown]])
+        del self._reported[:shown]
         if self._pinned:
             return
         while True:
@@ -537,6 +558,12 @@ class Tracker:
         self._moved_by_hand = True
         self._pending.clear()
         self._record([fix])
+
+    def follow(self, reported: list[tuple[int, Fix]]) -> None:
+        """Stop roaming; record each fix once the clock reaches the time given first."""
+        self._pinned = True
+        self._pending.clear()
+        self._reported = reported
 
     def device_json(self, user_id: int, now_us: int) -> JsonObject:
         """Render the tracker as `/devices/` lists it."""
@@ -1071,7 +1098,44 @@ class World:
         if newest is not None and time_us < newest.time_us:
             msg = "a fix cannot predate the tracker's newest one"
             raise ValueError(msg)
-        fix = Fix(
+        fix = self._plain_fix(time_us, lat, lng, precision, method)
+        tracker.move_to(fix)
+        return fix
+
+    def follow(self, tracker_id: int, reports: Iterable[Report]) -> None:
+        """Have a tracker report these fixes, each shown by the API when it says.
+
+        Their times count in seconds from now, those before now are the tracker's
+        history at once; it stops roaming. They must be taken in the order they
+        show, after the tracker's newest fix: the API lists fixes by their time.
+        """
+        tracker = self.tracker(tracker_id)
+        newest = tracker.last_fix
+        reported: list[tuple[int, Fix]] = []
+        for report in sorted(reports, key=lambda report: report.shown):
+            if report.shown < report.taken:
+                msg = "a fix cannot show before it is taken"
+                raise ValueError(msg)
+            fix = self._plain_fix(
+                self._now_us + round(report.taken * _SECOND),
+                report.latitude,
+                report.longitude,
+                _REPORTED_PRECISION_M,
+                _GPS,
+            )
+            if newest is not None and fix.time_us < newest.time_us:
+                msg = "a fix cannot predate one shown before it"
+                raise ValueError(msg)
+            newest = fix
+            reported.append((self._now_us + round(report.shown * _SECOND), fix))
+        tracker.follow(reported)
+        tracker.run_until(self._now_us)
+
+    def _plain_fix(
+        self, time_us: int, lat: float, lng: float, precision: int, method: int
+    ) -> Fix:
+        """Build a fix with none of the wire quirks, its identifier drawn at random."""
+        return Fix(
             time_us=time_us,
             lat=round(lat, 6),
             lng=round(lng, 6),
@@ -1083,8 +1147,6 @@ class World:
             offset_suffix=False,
             rssi=None,
         )
-        tracker.move_to(fix)
-        return fix
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward: trackers travel, take fixes and use their battery."""

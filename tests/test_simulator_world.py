@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from simulator import PAGE_SIZE, Fix, ReplyShape, UnknownTrackerError, World
+from simulator import PAGE_SIZE, Fix, ReplyShape, Report, UnknownTrackerError, World
 from simulator.world import DEFAULT_HOME, JsonObject, JsonValue, Position
 from tests.conftest import SIMULATOR_START
 
@@ -640,3 +640,65 @@ def test_recorded_keep_alives_move_last_event_without_a_fix() -> None:
         "2026-01-01T12:00:00Z",
     )
     assert tracker.shape is ReplyShape.MODELLED
+
+
+def _report(taken: float, shown: float, north: float = 0.0) -> Report:
+    """Return a report of a fix at home, `north` degrees further north."""
+    return Report(
+        taken=taken,
+        shown=shown,
+        latitude=DEFAULT_HOME[0] + north,
+        longitude=DEFAULT_HOME[1],
+    )
+
+
+def test_a_tracker_can_follow_reports_that_show_late() -> None:
+    """A fix shows when its report says, dated when it was taken; earlier ones at once.
+
+    The tracker stops roaming: only its reports make fixes.
+    """
+    world = World(seed=2, trackers=1, start=SIMULATOR_START)
+    tracker = world.tracker(world.tracker_ids[0])
+    world.follow(
+        tracker.id,
+        [_report(-60, -50), _report(100, 130, 0.001), _report(200, 215, 0.002)],
+    )
+    newest = tracker.last_fix
+    assert newest is not None
+    assert newest.at == SIMULATOR_START - timedelta(seconds=60)
+
+    world.advance(129)
+    assert tracker.last_fix == newest
+    world.advance(1)
+    shown = tracker.last_fix
+    assert shown is not None
+    assert (shown.at, shown.lat, shown.precision) == (
+        SIMULATOR_START + timedelta(seconds=100),
+        round(DEFAULT_HOME[0] + 0.001, 6),
+        10,
+    )
+    world.advance(3600)
+    assert [fix.at for fix in tracker.locations(None, None)[:3]] == [
+        SIMULATOR_START + timedelta(seconds=200),
+        SIMULATOR_START + timedelta(seconds=100),
+        SIMULATOR_START - timedelta(seconds=60),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("reports", "message"),
+    [
+        ([_report(10, 5)], "a fix cannot show before it is taken"),
+        (
+            [_report(100, 110), _report(90, 120)],
+            "a fix cannot predate one shown before it",
+        ),
+    ],
+)
+def test_reports_that_cannot_be_are_refused(
+    reports: list[Report], message: str
+) -> None:
+    """A fix shows after it is taken, and after the fixes shown before it."""
+    world = World(seed=2, trackers=1, start=SIMULATOR_START)
+    with pytest.raises(ValueError, match=message):
+        world.follow(world.tracker_ids[0], reports)
