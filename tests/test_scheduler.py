@@ -1,10 +1,9 @@
 """Adaptive polling: polls follow the trackers' fixes, within the interval bounds."""
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import timedelta
 from itertools import pairwise
 import logging
-import math
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, CONF_SCAN_INTERVAL
@@ -17,28 +16,38 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.invoxia.const import CONF_API_URL, DOMAIN
+from custom_components.invoxia.const import CONF_ADAPTIVE, CONF_API_URL, DOMAIN
 from custom_components.invoxia.coordinator import InvoxiaCoordinator
-from custom_components.invoxia.scheduler import InvoxiaScheduler
-from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, Fault, FaultKind, Simulator
+from custom_components.invoxia.diagnostics import async_get_config_entry_diagnostics
+from simulator import (
+    DEFAULT_PASSWORD,
+    DEFAULT_USERNAME,
+    Fault,
+    FaultKind,
+    Report,
+    Simulator,
+)
 from tests.conftest import SIMULATOR_START
 
 LISTING = "/devices/"
 LONGEST = 300
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
-    """A fix of the tracker of index `tracker`, taken at `at` s, shown `delay` s on."""
+def _reports(times: Iterable[float], delay: float = 10) -> list[Report]:
+    """Return fixes taken at these times (s from the start), shown `delay` s later.
 
-    tracker: int
-    at: float
-    delay: float = 10
+    Each is a little further north than the one before, so that each moves the
+    tracker.
+    """
+    return [
+        Report(taken=at, shown=at + delay, latitude=48.0 + index / 1e4, longitude=2.0)
+        for index, at in enumerate(times)
+    ]
 
-    @property
-    def shown(self) -> float:
-        """Return when the API shows the fix, in seconds since the start."""
-        return self.at + self.delay
+
+def _every(every: float, count: int, start: float = 0) -> list[float]:
+    """Return `count` times `every` s apart, the first `every` s after `start`."""
+    return [start + every * (index + 1) for index in range(count)]
 
 
 class Day:
@@ -47,24 +56,34 @@ class Day:
     def __init__(
         self, hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: Simulator
     ) -> None:
-        """Start at the simulator's start with two trackers that never took a fix."""
+        """Start at the simulator's start, with trackers that report as told."""
         self.hass = hass
         self.freezer = freezer
         self.simulator = simulator
         self.world = simulator.world
         for tracker_id in self.world.tracker_ids:
             self.world.remove_tracker(tracker_id)
-        self.ids = (self.world.add_tracker(), self.world.add_tracker())
+        self.ids: list[int] = []
         self.polls: list[float] = []
         """When each poll listed the trackers, in seconds since the start."""
-        self.now = 0.0
+
+    def follow(self, reports: list[Report]) -> str:
+        """Add a tracker that reports these fixes; return its serial number."""
+        tracker_id = self.world.add_tracker()
+        self.world.follow(tracker_id, reports)
+        self.ids.append(tracker_id)
+        return self.world.tracker(tracker_id).serial
 
     async def setup(self, options: dict[str, object]) -> InvoxiaCoordinator:
-        """Set up an entry of the account with these options."""
+        """Set up an entry of the account with these options, at the start."""
         entry = MockConfigEntry(
             domain=DOMAIN,
             unique_id=str(self.world.user_id),
-            data=self._entry_data,
+            data={
+                CONF_EMAIL: DEFAULT_USERNAME,
+                CONF_PASSWORD: DEFAULT_PASSWORD,
+                CONF_API_URL: self.simulator.url,
+            },
             options=options,
         )
         entry.add_to_hass(self.hass)
@@ -77,61 +96,40 @@ class Day:
         return coordinator
 
     @property
-    def _entry_data(self) -> dict[str, str]:
-        """Return the data of an entry of the simulated account."""
-        return {
-            CONF_EMAIL: DEFAULT_USERNAME,
-            CONF_PASSWORD: DEFAULT_PASSWORD,
-            CONF_API_URL: self.simulator.url,
-        }
+    def now(self) -> float:
+        """Return the world's time, in seconds since the start."""
+        return (self.world.now - SIMULATOR_START).total_seconds()
 
-    async def run(self, reports: list[Report], until: float) -> None:
-        """Let time pass until `until` s, the API showing each fix when it says."""
-        pending = sorted(reports, key=lambda report: report.shown)
-        while True:
-            next_poll = self.coordinator.next_poll
-            poll_at = (
-                (next_poll - SIMULATOR_START).total_seconds() + 1
-                if next_poll
-                else math.inf
-            )
-            target = min(pending[0].shown if pending else math.inf, poll_at)
-            if target > until:
+    async def run(self, until: float) -> None:
+        """Let the polls come until `until` s since the start."""
+        while (poll := self.coordinator.next_poll) is not None:
+            moment = (poll - SIMULATOR_START).total_seconds()
+            if moment > until:
                 break
-            await self._move_to(target)
-            while pending and pending[0].shown <= target:
-                self._show(pending.pop(0))
+            await self.move_to(moment)
             before = self.simulator.counters.requests[LISTING]
             async_fire_time_changed(self.hass)
             await self.hass.async_block_till_done(wait_background_tasks=True)
             if self.simulator.counters.requests[LISTING] > before:
-                self.polls.append(target)
-        await self._move_to(until)
+                self.polls.append(round(moment, 1))
+        await self.move_to(until)
 
-    async def _move_to(self, moment: float) -> None:
+    async def move_to(self, moment: float) -> None:
         """Move the test clock and the world's to `moment` s since the start."""
         self.world.advance(moment - self.now)
         self.freezer.move_to(SIMULATOR_START + timedelta(seconds=moment))
-        self.now = moment
-
-    def _show(self, report: Report) -> None:
-        """Let the API show a fix: dated back by its delay, a little further north."""
-        tracker_id = self.ids[report.tracker]
-        self.world.skew_clock(tracker_id, -timedelta(seconds=self.now - report.at))
-        home = self.world.home
-        self.world.move_tracker(tracker_id, home[0] + 0.001 * report.at, home[1])
 
     def staleness(self, reports: list[Report]) -> list[float]:
         """Return how long after the API showed it each fix was polled, if it was."""
         return [
-            min(later) - report.shown
+            round(min(later) - report.shown, 1)
             for report in reports
             if (later := [poll for poll in self.polls if poll >= report.shown])
         ]
 
     def gaps(self) -> list[float]:
-        """Return the time between successive polls."""
-        return [after - before for before, after in pairwise(self.polls)]
+        """Return the time between successive polls, in s."""
+        return [round(after - before, 1) for before, after in pairwise(self.polls)]
 
 
 @pytest.fixture
@@ -143,125 +141,243 @@ def day(
     return Day(hass, freezer, simulator)
 
 
-def _regular(tracker: int, every: float, count: int, start: float = 0) -> list[Report]:
-    """Return `count` fixes of a tracker, every `every` s after `start`."""
-    return [Report(tracker, start + every * (index + 1)) for index in range(count)]
+ADAPTIVE: dict[str, object] = {CONF_SCAN_INTERVAL: LONGEST}
+"""The options of an entry polling adaptively, as by default, at least every 300 s."""
 
 
 async def test_polls_land_just_after_a_regular_trackers_fixes(day: Day) -> None:
-    """Once its rhythm is learned, each fix of a tracker is polled within seconds."""
-    await day.setup({CONF_SCAN_INTERVAL: LONGEST})
-    reports = _regular(0, 120, 10)
-    await day.run(reports, until=1260)
-    # The delay is learned in a few fixes, then each is polled within seconds.
-    assert day.staleness(reports)[:3] == [171, 51, 27]
-    assert all(stale <= 14 for stale in day.staleness(reports[4:]))
-    # One poll per fix, where polling every minute would cost 21.
-    assert len(day.polls) == 11
-    described = day.coordinator.scheduler.describe(day.world.tracker(day.ids[0]).serial)
-    assert described["interval"] == 120.0
+    """Once its rhythm and delay are learned, each fix is polled soon after it shows.
+
+    The rhythm comes from the history the first poll fetches; the delay, from the
+    polls that see the fixes after it.
+    """
+    reports = _reports(_every(120, 20, start=-600))
+    day.follow(reports)
+    await day.setup(ADAPTIVE)
+    await day.run(until=1800)
+
+    # Each window's first poll comes 30 s after the earliest a fix could show,
+    # 0 s after its expected time: 20 s after it shows, while the delay is
+    # unknown; then, known to be at most 25 s, 15 s after. One poll a fix.
+    later = [report for report in reports if report.shown > 0]
+    assert day.staleness(later) == [20.0] + [15.0] * 14
+    assert day.gaps() == [30.0, 115.0] + [120.0] * 13
+    diagnostics = await async_get_config_entry_diagnostics(
+        day.hass, day.coordinator.config_entry
+    )
+    assert diagnostics["polling"] == {
+        "adaptive": True,
+        "longest_interval": 300.0,
+        "next_poll": "2026-01-01T12:30:25+00:00",
+    }
+    assert [tracker["rhythm"] for tracker in diagnostics["trackers"]] == [
+        {
+            "interval": [120.0, 120.0],
+            "keep_alive": None,
+            "delay": [0.0, 25.0],
+            "next_fix": ["2026-01-01T12:29:55+00:00", "2026-01-01T12:30:30+00:00"],
+        }
+    ]
 
 
-async def test_a_missed_report_and_jitter_cost_a_few_polls_more(day: Day) -> None:
-    """A late fix and a report that never comes are asked for again until seen."""
-    await day.setup({CONF_SCAN_INTERVAL: LONGEST})
-    times = [120, 240, 360, 470, 600, 850, 960, 1080]
-    reports = [Report(0, at) for at in times if at != 720]
-    await day.run(reports, until=1200)
-    assert max(day.staleness(reports[3:])) <= 31
-    assert len(day.polls) < 1200 / 60
+async def test_jitter_and_a_missed_report_cost_a_poll_or_two(day: Day) -> None:
+    """A fix early or late within the rhythm's span is polled within 30 s.
+
+    After a report that never came, the tracker counts as at rest until its next fix,
+    which the longest interval finds.
+    """
+    history = [-600, -485, -360, -242, -120, 0]
+    times = [*history, 110, 245, 360, 470, 600, 850, 960, 1080]
+    reports = _reports(times)
+    day.follow([report for report in reports if report.taken != 720])
+    await day.setup(ADAPTIVE)
+    await day.run(until=1400)
+
+    later = [report for report in reports if report.shown > 0]
+    assert day.staleness(later) == [
+        20.0,
+        20.0,
+        20.0,
+        10.0,
+        15.0,
+        25.0,
+        210.0,
+        100.0,
+        10.0,
+    ]
 
 
 async def test_a_tracker_that_stops_is_polled_at_the_longest_interval(
     day: Day,
 ) -> None:
-    """After its last fix and a few retries, polls come every longest interval."""
-    await day.setup({CONF_SCAN_INTERVAL: LONGEST})
-    await day.run(_regular(0, 60, 5), until=2000)
-    gaps = day.gaps()
-    # Polls follow the fixes, then ask for the missing one at +30 and +60 s...
-    assert gaps[0] == LONGEST + 1
-    assert max(gaps[1:6]) < 60
-    # ...then come every longest interval.
-    assert gaps[-4:] == [LONGEST + 1] * 4
-    described = day.coordinator.scheduler.describe(day.world.tracker(day.ids[0]).serial)
-    assert described["next_fix"] is None
+    """After its last fix, the next one's window is polled to its end, then no more.
+
+    The fix at 360 s, its last, is polled at 385 s; the one expected 60 s later is
+    asked for at 445 s, then at the window's end, 30 s later at the soonest; then
+    polls come every 300 s.
+    """
+    day.follow(_reports(_every(60, 12, start=-360)))
+    await day.setup(ADAPTIVE)
+    await day.run(until=2500)
+
+    assert day.polls[7:10] == [385.0, 445.0, 475.0]
+    assert day.gaps()[9:] == [LONGEST] * 6
 
 
 async def test_a_tracker_that_starts_moving_is_followed(day: Day) -> None:
-    """A still tracker is polled every longest interval until its fixes come."""
-    await day.setup({CONF_SCAN_INTERVAL: LONGEST})
-    reports = _regular(0, 90, 6, start=900)
-    await day.run(reports, until=1500)
-    assert day.polls[:5] == [0, 301, 602, 903, 1204]
-    assert day.staleness(reports) == [204, 114, 24, 27, 17.5, 13.625]
+    """A tracker at rest is polled every 300 s; moving again, its fixes are followed.
+
+    Its trip's first fix waits for the longest interval; the rhythm it kept from
+    its last trip follows the next ones.
+    """
+    before = _every(90, 6, start=-3600)
+    trip = _every(90, 8, start=1000)
+    reports = _reports([*before, *trip])
+    day.follow(reports)
+    await day.setup(ADAPTIVE)
+    await day.run(until=1900)
+
+    assert day.polls[:5] == [0.0, 300.0, 600.0, 900.0, 1200.0]
+    assert day.staleness(reports[-8:]) == [100.0, 10.0] + [15.0] * 6
 
 
-async def test_fixes_expected_close_together_share_one_poll(day: Day) -> None:
-    """Two trackers whose fixes show 10 s apart are polled once for both."""
-    await day.setup({CONF_SCAN_INTERVAL: LONGEST})
-    first = _regular(0, 120, 8)
-    second = [Report(1, report.at + 10) for report in first]
-    await day.run(first + second, until=960)
-    # One poll a round for both: the first waits for the second, 10 s on.
-    assert all(110 < gap < 125 for gap in day.gaps()[3:])
-    assert max(day.staleness(first[3:])) <= 28
-    assert max(day.staleness(second[3:])) <= 18
-    assert len(day.polls) == 8
+async def test_a_keep_alive_is_polled_as_it_shows(day: Day) -> None:
+    """A tracker at rest sending a fix every hour is polled just after each.
+
+    Stops of random lengths between fixes are no such rhythm.
+    """
+    reports = _reports(_every(3600, 6, start=-3 * 3600))
+    serial = day.follow(reports)
+    stops = day.follow(_reports([-21000, -19000, -14000, -11000, -2000, -100]))
+    await day.setup(ADAPTIVE)
+    await day.run(until=3 * 3600 + 60)
+
+    assert day.staleness(reports[-3:]) == [20.0, 15.0, 15.0]
+    scheduler = day.coordinator.scheduler
+    described = scheduler.describe(serial, day.world.now)
+    assert described["keep_alive"] == [3600.0, 3600.0]
+    assert described["interval"] is None
+    assert scheduler.describe(stops, day.world.now)["keep_alive"] is None
+
+
+async def test_fixes_of_several_trackers_share_polls(day: Day) -> None:
+    """Two trackers whose fixes show 10 s apart are polled together, once a round."""
+    first = _reports(_every(120, 16, start=-720))
+    second = _reports(_every(120, 16, start=-710))
+    day.follow(first)
+    day.follow(second)
+    await day.setup(ADAPTIVE)
+    await day.run(until=1200)
+
+    assert day.staleness(first[6:]) == [15.0] * 9
+    assert day.staleness(second[6:]) == [5.0] * 9
+    # One poll a round serves both: 11 polls in 20 minutes for 18 fixes.
+    assert len(day.polls) == 11
+
+
+async def test_a_tracker_without_fixes_is_polled_at_the_longest_interval(
+    day: Day,
+) -> None:
+    """A tracker that never took a fix has no rhythm: polls come every 300 s."""
+    tracker_id = day.world.add_tracker()
+    await day.setup(ADAPTIVE)
+    await day.run(until=700)
+
+    assert day.gaps() == [300.0, 300.0]
+    diagnostics = await async_get_config_entry_diagnostics(
+        day.hass, day.coordinator.config_entry
+    )
+    assert diagnostics["trackers"][0]["tracker"]["id"] == tracker_id
+    assert diagnostics["trackers"][0]["rhythm"] == dict.fromkeys(
+        ("interval", "keep_alive", "delay", "next_fix")
+    )
 
 
 async def test_retry_after_wins_over_an_expected_fix(
     day: Day, simulator: Simulator
 ) -> None:
     """A rate limit's Retry-After delays the poll though a fix is expected."""
-    await day.setup({CONF_SCAN_INTERVAL: LONGEST})
-    await day.run(_regular(0, 60, 5), until=310)
+    day.follow(_reports(_every(60, 40, start=-360)))
+    await day.setup(ADAPTIVE)
+    await day.run(until=200)
     simulator.faults.add(Fault(FaultKind.STATUS, status=429, retry_after=900, count=1))
-    await day.run(_regular(0, 60, 20, start=300), until=1300)
-    assert day.polls == [0, 301, 332, 1233, 1282.5]
+    await day.run(until=1400)
+
+    # The poll at 205 s is refused for 900 s, though the next fix shows at 250 s.
+    assert day.polls == [
+        0.0,
+        30.0,
+        85.0,
+        145.0,
+        205.0,
+        1105.0,
+        1165.0,
+        1225.0,
+        1285.0,
+        1345.0,
+    ]
 
 
-async def test_a_failure_while_polling_adaptively_waits_the_longest_interval(
+async def test_a_failure_waits_the_longest_interval_then_follows_the_fixes(
     day: Day, simulator: Simulator
 ) -> None:
     """A failed poll is retried after the longest interval, then follows the fixes."""
-    await day.setup({CONF_SCAN_INTERVAL: LONGEST})
-    await day.run(_regular(0, 60, 5), until=310)
+    reports = _reports(_every(60, 25, start=-360))
+    day.follow(reports)
+    await day.setup(ADAPTIVE)
+    await day.run(until=200)
     simulator.faults.add(Fault(FaultKind.MALFORMED, path=LISTING, count=1))
-    reports = _regular(0, 60, 20, start=300)
-    await day.run(reports, until=1500)
-    failed = day.polls.index(max(poll for poll in day.polls if poll <= 340))
-    assert day.polls[failed + 1] - day.polls[failed] == LONGEST + 1
-    assert all(stale <= 7 for stale in day.staleness(reports[-5:]))
+    await day.run(until=1500)
+
+    assert day.polls[:7] == [0.0, 30.0, 85.0, 145.0, 205.0, 505.0, 565.0]
+    assert day.staleness(reports[-5:]) == [15.0] * 5
 
 
 async def test_fixed_polling_ignores_the_fixes(day: Day) -> None:
     """With adaptive polling off, polls come every interval whatever the trackers do."""
-    await day.setup({CONF_SCAN_INTERVAL: 120, "adaptive": False})
-    await day.run(_regular(0, 60, 10), until=700)
-    assert day.gaps() == [121, 121, 121, 121, 121]
+    day.follow(_reports(_every(60, 20, start=-360)))
+    await day.setup({CONF_SCAN_INTERVAL: 120, CONF_ADAPTIVE: False})
+    await day.run(until=700)
+
+    assert day.gaps() == [120.0] * 5
 
 
-async def test_an_old_entry_with_an_interval_polls_adaptively_within_it(
+async def test_an_entry_made_before_adaptive_polling_keeps_its_interval(
     day: Day,
 ) -> None:
-    """An entry made before adaptive polling keeps its interval, as the longest."""
+    """An entry's interval from before adaptive polling stays, as its longest."""
+    day.follow(_reports(_every(600, 2, start=-1200)))
     coordinator = await day.setup({CONF_SCAN_INTERVAL: 60})
+    await day.run(until=200)
+
     assert (coordinator.adaptive, coordinator.longest) == (True, timedelta(seconds=60))
-    await day.run([], until=200)
-    assert day.gaps() == [61, 61, 61]
+    assert day.gaps() == [60.0, 60.0, 60.0]
+
+
+async def test_an_entry_without_options_polls_adaptively_within_5_minutes(
+    day: Day,
+) -> None:
+    """By default, polling is adaptive, at least every 300 s."""
+    day.follow(_reports(_every(600, 2, start=-1200)))
+    coordinator = await day.setup({})
+    await day.run(until=700)
+
+    assert (coordinator.adaptive, coordinator.longest) == (True, timedelta(seconds=300))
+    assert day.gaps() == [300.0, 300.0]
 
 
 async def test_a_manual_refresh_polls_at_once(day: Day, hass: HomeAssistant) -> None:
     """Asking Home Assistant to update an entity polls now, whatever is planned."""
-    await day.setup({CONF_SCAN_INTERVAL: LONGEST})
+    serial = day.follow(_reports(_every(600, 2, start=-1200)))
+    await day.setup(ADAPTIVE)
     await async_setup_component(hass, "homeassistant", {})
-    serial = day.world.tracker(day.ids[0]).serial
     entity_id = er.async_get(hass).async_get_entity_id("device_tracker", DOMAIN, serial)
     before = day.simulator.counters.requests[LISTING]
+
     await hass.services.async_call(
         "homeassistant", "update_entity", {"entity_id": entity_id}, blocking=True
     )
+
     assert day.simulator.counters.requests[LISTING] == before + 1
 
 
@@ -270,37 +386,18 @@ async def test_each_poll_logs_why_it_was_planned(
 ) -> None:
     """The debug log says when the next poll comes, and why."""
     caplog.set_level(logging.DEBUG, logger="custom_components.invoxia")
-    await day.setup({CONF_SCAN_INTERVAL: LONGEST})
-    await day.run(_regular(0, 60, 5), until=400)
+    day.follow(_reports(_every(60, 12, start=-360)))
+    await day.setup(ADAPTIVE)
+    await day.run(until=800)
+
     messages = [
         record.getMessage()
         for record in caplog.records
         if record.getMessage().startswith("Next poll")
     ]
     assert messages[:3] == [
-        "Next poll in 300 s: no tracker moving",
-        "Next poll in 30 s: fix expected of 1 tracker(s)",
-        "Next poll in 49 s: fix expected of 1 tracker(s)",
+        "Next poll in 30 s: 1 tracker(s) may have shown a fix by then",
+        "Next poll in 55 s: 1 tracker(s) may have shown a fix by then",
+        "Next poll in 60 s: 1 tracker(s) may have shown a fix by then",
     ]
-
-
-def test_a_rhythm_is_unknown_before_any_poll() -> None:
-    """Diagnostics of a tracker never polled know nothing of it."""
-    scheduler = InvoxiaScheduler(timedelta(seconds=LONGEST))
-    assert scheduler.describe("X") == {
-        "interval": None,
-        "delay": None,
-        "next_fix": None,
-    }
-
-
-def test_a_fix_expected_after_the_longest_interval_waits_the_longest() -> None:
-    """A slow tracker's next fix, after the longest interval, waits for it."""
-    scheduler = InvoxiaScheduler(timedelta(seconds=60))
-    moment = SIMULATOR_START + timedelta(seconds=600)
-    scheduler.learn("X", [moment, SIMULATOR_START])
-    scheduler.observe({"X": moment}, moment)
-    assert scheduler.next_poll(SIMULATOR_START + timedelta(seconds=600)) == (
-        timedelta(seconds=60),
-        "no fix expected sooner than the longest interval",
-    )
+    assert messages[-1] == "Next poll in 300 s: no fix expected sooner"

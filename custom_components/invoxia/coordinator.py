@@ -262,10 +262,7 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
         self._update_devices(previous, data)
         async_update_subscription_issues(self.hass, self.config_entry, data)
         self.scheduler.observe(
-            {
-                serial: known.position.time if known.position else None
-                for serial, known in data.items()
-            },
+            {serial: _newest_fix_time(known) for serial, known in data.items()},
             dt_util.utcnow(),
         )
         return data
@@ -273,24 +270,24 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
     @callback
     @override
     def _schedule_refresh(self) -> None:
-        """Plan the next poll: after the next fixes expected, or every `longest`.
+        """Plan the next poll: when the next fixes are due, or every `longest`.
 
-        After a failure, the base class's back-off stands: the longest interval, or
-        what a rate limit asks.
+        After a failure it comes as the base class has it: after the longest
+        interval, or after what a rate limit asks.
         """
         now = dt_util.utcnow()
-        if self.adaptive and self.last_update_success:
+        if self._retry_after is not None:
+            wait, reason = timedelta(seconds=self._retry_after), "the API asked to wait"
+        elif not self.last_update_success:
+            wait, reason = self.longest, "the last poll failed"
+        elif self.adaptive:
             wait, reason = self.scheduler.next_poll(now)
         else:
-            wait = self.longest
-            reason = "after a failure" if self.adaptive else "fixed interval"
-        if self._retry_after is not None:
-            wait = timedelta(seconds=self._retry_after)
-            reason = "the API asked to wait"
+            wait, reason = self.longest, "fixed interval"
         self.update_interval = wait
         super()._schedule_refresh()
         self.next_poll = now + wait if self._unsub_refresh is not None else None
-        LOGGER.debug("Next poll in %d s: %s", wait.total_seconds(), reason)
+        LOGGER.debug("Next poll in %.0f s: %s", wait.total_seconds(), reason)
 
     def _mark_shown_elsewhere(self, data: InvoxiaData) -> None:
         """Mark the trackers that another loaded account already shows.
@@ -507,6 +504,23 @@ class InvoxiaCoordinator(DataUpdateCoordinator[InvoxiaData]):
                 not_after=end,
                 max_count=max_count,
             )
+
+
+def _newest_fix_time(known: InvoxiaTrackerData) -> datetime | None:
+    """Return when the newest fix known of a tracker was taken, shown or not.
+
+    The listing's position may be newer than the fix fetched (its history failed);
+    the fix may be newer than the position shown (the accuracy filter kept it out).
+    """
+    times = [
+        time
+        for time in (
+            known.position.time if known.position else None,
+            known.fix.datetime if known.fix else None,
+        )
+        if time is not None
+    ]
+    return max(times, default=None)
 
 
 def _newer(shown: TrackerData | None, fetched: TrackerData) -> TrackerData | None:

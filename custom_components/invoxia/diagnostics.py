@@ -9,6 +9,7 @@ from uuid import UUID
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_EMAIL, CONF_NAME, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 
 from .coordinator import InvoxiaConfigEntry
 
@@ -48,11 +49,14 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """Return the entry's settings, the latest data of its trackers, and polling.
 
-    Each tracker's `rhythm` is what adaptive polling learned of it: the interval
-    between its fixes and their delay in seconds, and when its next fix is expected.
+    Each tracker's `rhythm` is what adaptive polling learned of it: in seconds, the
+    interval between its fixes while it moves and its keep-alive's at rest, the
+    least and most its fixes take to show in the API; and from when to when its
+    next fix is expected.
     """
     coordinator = entry.runtime_data
     scheduler = coordinator.scheduler
+    now = dt_util.utcnow()
     return async_redact_data(
         {
             "entry": {
@@ -69,7 +73,7 @@ async def async_get_config_entry_diagnostics(
             "trackers": [
                 {
                     **asdict(item, dict_factory=_json_dict),
-                    "rhythm": scheduler.describe(serial),
+                    "rhythm": scheduler.describe(serial, now),
                 }
                 for serial, item in coordinator.data.items()
             ],

@@ -1,11 +1,13 @@
-"""Adaptive polling: learn each tracker's rhythm, poll just after its next fix.
+"""Adaptive polling: learn each tracker's rhythm, poll just after its next fix shows.
 
-A moving tracker takes a fix every so often, and each fix shows in the API some
-time after it was taken. Both are learned per tracker, as the median of the last
-few samples, so that one missed report or one late poll does not throw them off.
-The next poll is then planned shortly after the earliest fix expected; a fix that
-does not come is asked again a few times, further apart each time, then the
-tracker counts as still, and only the longest interval polls it.
+A tracker takes a fix every so often while it moves, and some send one an hour or
+so while at rest (a keep-alive); each fix shows in the API some seconds after it
+was taken. Both rhythms and that delay are learned per tracker, from the times of
+its fixes and from the polls that first saw them. The next fix is then expected in
+a window: from the shortest to the longest interval of the rhythm after the last
+fix, plus the delay. Polls cover it a shortest interval apart until the fix
+shows or the window ends; then the tracker counts as at rest, and only its
+keep-alive or the longest interval polls it.
 """
 
 from collections import deque
@@ -15,49 +17,118 @@ from itertools import pairwise
 from statistics import median
 from typing import Final
 
-from homeassistant.util import dt as dt_util
+from .const import MIN_SCAN_INTERVAL
 
-from .const import MAX_SCAN_INTERVAL, MIN_SCAN_INTERVAL
-
-SAMPLES: Final = 5
-"""How many intervals and delays the estimates are the median of."""
-RHYTHM_MAX: Final = timedelta(minutes=15)
-"""A longer interval between fixes is a stop or a keep-alive, not a rhythm."""
-HISTORY: Final = SAMPLES + 1
+HISTORY: Final = 6
 """How many fixes to fetch of a tracker that moved: one page, whatever the count."""
+RHYTHM_SAMPLES: Final = 12
+"""How many intervals of each rhythm are kept."""
+DELAY_SAMPLES: Final = 10
+"""How many fixes' delays are kept."""
+MOVING_MAX: Final = timedelta(minutes=15)
+"""Intervals up to this are the rhythm of a moving tracker; longer, of one at rest."""
+RESTING_MAX: Final = timedelta(hours=6)
+"""A longer interval between fixes is a stop, no rhythm."""
+DEVIATIONS: Final = 6
+"""Intervals further than this many median absolute deviations are no rhythm's."""
+TOLERANCE: Final = 1.0
+"""Intervals this close to their median, in s, belong to its rhythm whatever else."""
+SPAN: Final = 0.25
+"""A rhythm's intervals span at most this share of their median."""
 MARGIN: Final = timedelta(seconds=5)
-"""How long after a fix is expected to show the poll asks for it."""
-MERGE_WINDOW: Final = timedelta(seconds=30)
-"""Fixes expected this close after the earliest one are fetched by the same poll."""
-RETRIES: Final = (timedelta(0), timedelta(seconds=30), timedelta(seconds=90))
-"""When, after it was expected, a fix that has not come is asked for: +30, +60 s."""
+"""How much wider than learned a window is, on each side."""
+
+
+@dataclass(frozen=True, slots=True)
+class InvoxiaWindow:
+    """When a fix expected of a tracker may show in the API: `start` to `end`."""
+
+    start: datetime
+    end: datetime
+
+
+def _rhythm(samples: deque[float]) -> tuple[float, float] | None:
+    """Return the shortest and longest interval of a rhythm; None if there is none.
+
+    A rhythm is the samples close to their median, which are at least half of them
+    by the definition of the median absolute deviation, spanning a small share of
+    it. A missed report (an interval twice as long) or a trip starting soon after a
+    keep-alive is left out; stops of random lengths are no rhythm.
+    """
+    if len(samples) < 2:  # noqa: PLR2004 - one interval is no rhythm yet
+        return None
+    middle = median(samples)
+    deviation = median(abs(value - middle) for value in samples)
+    near = max(DEVIATIONS * deviation, TOLERANCE)
+    agreeing = [value for value in samples if abs(value - middle) <= near]
+    shortest, longest = min(agreeing), max(agreeing)
+    if longest - shortest > SPAN * middle:
+        return None
+    return shortest, longest
 
 
 @dataclass(slots=True)
 class InvoxiaRhythm:
-    """What is learned of one tracker: how often it takes a fix, how late it shows."""
+    """What is learned of one tracker: its rhythms, its delay and its last fix."""
 
     last_fix: datetime | None = None
-    intervals: deque[float] = field(default_factory=lambda: deque(maxlen=SAMPLES))
-    delays: deque[float] = field(default_factory=lambda: deque(maxlen=SAMPLES))
+    times: list[datetime] = field(default_factory=list)
+    """The newest fix times known, oldest first."""
+    moving: deque[float] = field(default_factory=lambda: deque(maxlen=RHYTHM_SAMPLES))
+    resting: deque[float] = field(default_factory=lambda: deque(maxlen=RHYTHM_SAMPLES))
+    delays: deque[tuple[float, float]] = field(
+        default_factory=lambda: deque(maxlen=DELAY_SAMPLES)
+    )
+    """Per new fix, in s since it was taken: a poll that did not show it, the next."""
 
-    @property
-    def interval(self) -> timedelta | None:
-        """Return the learned interval between fixes, None before two fixes."""
-        return timedelta(seconds=median(self.intervals)) if self.intervals else None
+    def learn(self, times: list[datetime]) -> None:
+        """Learn the intervals that fix times not known yet tell."""
+        known = set(self.times)
+        merged = sorted(known | set(times))
+        for older, newer in pairwise(merged):
+            if newer in known:
+                continue
+            interval = newer - older
+            if interval <= MOVING_MAX:
+                self.moving.append(interval.total_seconds())
+            elif interval <= RESTING_MAX:
+                self.resting.append(interval.total_seconds())
+        self.times = merged[-HISTORY:]
 
-    @property
-    def delay(self) -> timedelta:
-        """Return the learned delay from a fix to the API showing it (0 unknown)."""
-        return timedelta(seconds=median(self.delays)) if self.delays else timedelta(0)
+    def delay(self) -> tuple[float, float]:
+        """Return the least and most a fix takes to show in the API, in s (0 unknown).
 
-    @property
-    def expected(self) -> datetime | None:
-        """Return when the next fix should show in the API; None if unknown."""
-        interval = self.interval
-        if interval is None or self.last_fix is None:
-            return None
-        return self.last_fix + interval + self.delay
+        The longest a new fix was not shown yet and the shortest it was shown
+        bound the delays, as closely as the polls came.
+        """
+        if not self.delays:
+            return 0.0, 0.0
+        not_shown = max(0.0, *(low for low, _ in self.delays))
+        shown = min(high for _, high in self.delays)
+        return min(not_shown, shown), max(not_shown, shown)
+
+    def windows(self) -> list[InvoxiaWindow]:
+        """Return when the next fix may show, in turn by each rhythm that may bring it.
+
+        A fix that came when a keep-alive was due is one: the next is a keep-alive
+        too. After any other, the tracker may be moving: its next fix is expected
+        after its moving rhythm, else after its keep-alive.
+        """
+        if self.last_fix is None:
+            return []
+        rhythms = [_rhythm(self.moving), resting := _rhythm(self.resting)]
+        if resting is not None and len(self.times) > 1:
+            since = (self.times[-1] - self.times[-2]).total_seconds()
+            if resting[0] <= since <= resting[1]:
+                rhythms = [resting]
+        least, most = self.delay()
+        return [
+            InvoxiaWindow(
+                self.last_fix + timedelta(seconds=shortest + least) - MARGIN,
+                self.last_fix + timedelta(seconds=longest + most) + MARGIN,
+            )
+            for shortest, longest in filter(None, rhythms)
+        ]
 
 
 class InvoxiaScheduler:
@@ -70,31 +141,20 @@ class InvoxiaScheduler:
         self._last_poll: datetime | None = None
 
     def learn(self, serial: str, times: list[datetime]) -> None:
-        """Learn a tracker's interval from the times of its newest fixes, newest first.
+        """Learn a tracker's rhythms from the times of its newest fixes.
 
         The history tells every interval, where polls would see the newest fix only
         and miss those in between.
         """
-        intervals = [
-            seconds
-            for newer, older in pairwise(times)
-            if 0
-            < (seconds := (newer - older).total_seconds())
-            <= RHYTHM_MAX.total_seconds()
-        ]
-        if intervals:
-            rhythm = self.rhythms.setdefault(serial, InvoxiaRhythm())
-            rhythm.intervals = deque(reversed(intervals), maxlen=SAMPLES)
+        self.rhythms.setdefault(serial, InvoxiaRhythm()).learn(times)
 
     def observe(self, fixes: dict[str, datetime | None], now: datetime) -> None:
         """Learn from a successful poll at `now` the newest fix time of each tracker.
 
-        A fix seen for the first time tells its delay: it showed after the previous
-        poll (else that poll would have seen it) and by this one, so the delay is
-        taken as the middle of the two.
+        A fix seen for the first time tells its delay within bounds: it was shown
+        by now, and not yet at the poll before if that came after the fix.
         """
-        previous = self._last_poll
-        self._last_poll = now
+        previous, self._last_poll = self._last_poll, now
         self.rhythms = {
             serial: self.rhythms.get(serial) or InvoxiaRhythm() for serial in fixes
         }
@@ -102,64 +162,76 @@ class InvoxiaScheduler:
             rhythm = self.rhythms[serial]
             if time is None or time == rhythm.last_fix:
                 continue
-            if rhythm.last_fix is not None:
-                seen_by = (now - time).total_seconds()
-                not_by = (previous - time).total_seconds() if previous else 0.0
-                # A fix shown over an hour late was not news: the tracker
-                # was out of reach, or its clock is off; it says nothing of delays.
-                if 0 <= seen_by <= MAX_SCAN_INTERVAL.total_seconds():
-                    rhythm.delays.append((max(not_by, 0.0) + seen_by) / 2)
+            # A fix dated ahead (its tracker's clock runs fast) tells no delay.
+            if rhythm.last_fix is not None and rhythm.last_fix < time <= now:
+                not_shown = (previous - time).total_seconds() if previous else 0.0
+                rhythm.delays.append((not_shown, (now - time).total_seconds()))
+            rhythm.learn([time])
             rhythm.last_fix = time
 
-    def due(self, serial: str, now: datetime) -> datetime | None:
-        """Return when to ask next for the expected fix of a tracker; None if still.
-
-        Past its expected time, a fix is asked for a few more times; after the last
-        of them, the tracker counts as still.
-        """
-        rhythm = self.rhythms[serial]
-        expected = rhythm.expected
-        interval = rhythm.interval
-        if expected is None or interval is None:
-            return None
-        # A missed report: the fix after it is expected one interval later.
-        times = sorted(
-            {expected + MARGIN + retry for retry in RETRIES}
-            | {expected + interval + MARGIN + retry for retry in RETRIES[:2]}
+    def window(self, serial: str, now: datetime) -> InvoxiaWindow | None:
+        """Return the window of a tracker's next fix; None once all were polled."""
+        last_poll = self._last_poll or now
+        return next(
+            (
+                window
+                for window in self.rhythms[serial].windows()
+                if last_poll < window.end
+            ),
+            None,
         )
-        return next((time for time in times if time > now), None)
+
+    def due(self, serial: str, now: datetime) -> datetime | None:
+        """Return when to ask next for a tracker's expected fix; None if none is.
+
+        In a window, polls come a shortest interval apart from its start, the last
+        at its end; a window polled at its end is over.
+        """
+        if (window := self.window(serial, now)) is None:
+            return None
+        last_poll = self._last_poll or now
+        return min(max(last_poll, window.start) + MIN_SCAN_INTERVAL, window.end)
 
     def next_poll(self, now: datetime) -> tuple[timedelta, str]:
-        """Return how long to wait for the next poll after one at `now`, and why.
+        """Return how long to wait for the next poll after `now`, and why.
 
-        The earliest fix due, and those due shortly after it, share one poll; never
-        sooner than the shortest interval, never later than the longest.
+        The earliest fix due sets it, within the shortest and longest intervals; a
+        poll then serves every tracker whose window it falls in.
         """
-        due = sorted(
-            (time, serial)
+        due = [
+            time
             for serial in self.rhythms
             if (time := self.due(serial, now)) is not None
+        ]
+        if not due or min(due) - now >= self.longest:
+            return self.longest, "no fix expected sooner"
+        wait = max(min(due) - now, MIN_SCAN_INTERVAL)
+        served = sum(
+            1
+            for serial in self.rhythms
+            if (window := self.window(serial, now)) and window.start <= now + wait
         )
-        if not due:
-            return self.longest, "no tracker moving"
-        earliest = due[0][0]
-        merged = [serial for time, serial in due if time <= earliest + MERGE_WINDOW]
-        wait = max(due[len(merged) - 1][0] - now, MIN_SCAN_INTERVAL)
-        if wait >= self.longest:
-            return self.longest, "no fix expected sooner than the longest interval"
-        return wait, f"fix expected of {len(merged)} tracker(s)"
+        return wait, f"{served} tracker(s) may have shown a fix by then"
 
-    def describe(self, serial: str, now: datetime | None = None) -> dict[str, object]:
-        """Describe what is learned of a tracker, for the diagnostics."""
-        rhythm = self.rhythms.get(serial)
-        if rhythm is None:
-            return {"interval": None, "delay": None, "next_fix": None}
-        interval = rhythm.interval
-        expected = rhythm.expected
-        # A tracker past its last retry is still: no fix is expected of it.
-        still = self.due(serial, now or dt_util.utcnow()) is None
+    def describe(self, serial: str, now: datetime) -> dict[str, list[object] | None]:
+        """Describe what is learned of a tracker, for the diagnostics.
+
+        Each item is a range, or None while unknown: the interval between its fixes
+        while moving and at rest (a keep-alive) and their delay, in s; the window
+        of its next fix.
+        """
+        rhythm = self.rhythms.get(serial) or InvoxiaRhythm()
+        window = self.window(serial, now) if serial in self.rhythms else None
         return {
-            "interval": interval.total_seconds() if interval else None,
-            "delay": rhythm.delay.total_seconds() if rhythm.delays else None,
-            "next_fix": None if still or expected is None else expected.isoformat(),
+            "interval": _listed(_rhythm(rhythm.moving)),
+            "keep_alive": _listed(_rhythm(rhythm.resting)),
+            "delay": _listed(rhythm.delay() if rhythm.delays else None),
+            "next_fix": _listed(
+                (window.start.isoformat(), window.end.isoformat()) if window else None
+            ),
         }
+
+
+def _listed(pair: tuple[object, object] | None) -> list[object] | None:
+    """Return a pair as a list, which JSON can hold."""
+    return list(pair) if pair else None
