@@ -1,12 +1,17 @@
-"""Draw the benchmark's plot: wall time and requests per poll against trackers.
+"""Draw the benchmark's plots: the cost of a poll, and the cost of freshness.
+
+The first has wall time and requests per poll against trackers; with `--freshness`,
+requests per day against median staleness, one point per strategy and size.
 
 Run by the benchmark with the interpreter of its own virtualenv, which has matplotlib:
-`python -m bench.plot --output PATH`, the series as JSON on the standard input.
+`python -m bench.plot [--freshness] --output PATH`, the data as JSON on the standard
+input.
 """
 
 import argparse
 import json
 import sys
+from typing import Any
 
 import matplotlib as mpl
 
@@ -24,12 +29,59 @@ _STYLES = {
 }
 
 
+_FRESHNESS_COLORS = {
+    "fixed 30 s": "tab:gray",
+    "fixed 60 s": "tab:red",
+    "fixed 300 s": "tab:orange",
+    "peer": "tab:purple",
+    "adaptive": "tab:blue",
+}
+_SIZE_MARKERS = {1: "o", 3: "s", 10: "^"}
+
+
 def main() -> None:
-    """Read the series and write the plot."""
+    """Read the data and write the plot it is for."""
     parser = argparse.ArgumentParser(prog="python -m bench.plot")
     parser.add_argument("--output", required=True)
+    parser.add_argument("--freshness", action="store_true")
     options = parser.parse_args()
     payload = json.load(sys.stdin)
+    if options.freshness:
+        _freshness(payload, options.output)
+    else:
+        _polls(payload, options.output)
+
+
+def _freshness(points: list[dict[str, Any]], output: str) -> None:
+    """Plot each strategy's requests per day against its median staleness."""
+    figure, axes = plt.subplots(figsize=(8, 5), dpi=110)
+    for strategy, color in _FRESHNESS_COLORS.items():
+        for size, marker in _SIZE_MARKERS.items():
+            chosen = [
+                point
+                for point in points
+                if point["strategy"] == strategy and point["size"] == size
+            ]
+            axes.scatter(
+                [point["requests"] for point in chosen],
+                [point["median"] for point in chosen],
+                color=color,
+                marker=marker,
+                s=60,
+                label=f"{strategy}, N={size}" if chosen else None,
+            )
+    axes.set_xscale("log")
+    axes.set_xlabel("requests per day")
+    axes.set_ylabel("median staleness (s)")
+    axes.set_title("One simulated day: cost against freshness (lower left is better)")
+    axes.grid(visible=True, which="both", alpha=0.3)
+    axes.legend(fontsize=7, ncol=3, loc="upper right")
+    figure.tight_layout()
+    figure.savefig(output)
+
+
+def _polls(payload: dict[str, Any], output: str) -> None:
+    """Plot wall time and requests per poll against the number of trackers."""
     figure, (wall, requests) = plt.subplots(1, 2, figsize=(11, 5), dpi=110)
     for line in payload["lines"]:
         color, marker, dash = _STYLES.get(line["label"], ("tab:gray", "x", "-"))
@@ -66,7 +118,7 @@ def main() -> None:
     figure.legend(handles, labels, loc="lower center", ncol=3, fontsize=8)
     # Room under the panels for the legend, which both share.
     figure.tight_layout(rect=(0, 0.1, 1, 1))
-    figure.savefig(options.output)
+    figure.savefig(output)
 
 
 if __name__ == "__main__":

@@ -108,17 +108,25 @@ FRESHNESS_SUMMARY = re.compile(
 )
 
 
+@pytest.mark.usefixtures("socket_enabled", "harness_loop_kept")
 def test_quick_freshness_run_ends_with_its_summary(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """`--freshness --quick` prints its tables, then the N=1 summary as last line.
 
-    The day is seeded: the requests of each strategy are the same on every machine.
+    The day is seeded, and polled on a virtual clock: the requests of each strategy
+    are the same on every machine.
     """
     main(["--freshness", "--quick"])
 
     lines = capsys.readouterr().out.splitlines()
     match = FRESHNESS_SUMMARY.match(lines[-1])
     assert match is not None
-    assert match.groupdict() == {"ours": "435", "fixed": "1488", "peer": "412"}
+    assert match.groupdict() == {"ours": "464", "fixed": "1511", "peer": "412"}
     assert lines[0].startswith("| N | strategy | requests/day |")
+    assert [line.split(" | ")[1] for line in lines[2:6]] == [
+        "fixed 60 s",
+        "fixed 300 s",
+        "peer",
+        "adaptive",
+    ]
