@@ -41,6 +41,8 @@ moved since the last poll: a fix, or a keep-alive, which comes every 15 minutes.
 scripts/bench          # the full run: rewrites this file and images/benchmark.png
 scripts/bench --quick  # 1, 10 and 100 trackers, a few polls: prints the tables only
 scripts/bench --help   # round-trip time, sizes, polls, time budget, outputs
+scripts/bench --freshness          # a simulated day per strategy: see Freshness
+scripts/bench --freshness --quick  # N = 1, the main strategies: prints its tables
 ```
 
 `scripts/bench` provisions the project (`scripts/setup`) and the benchmark's own

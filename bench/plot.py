@@ -17,6 +17,7 @@ import matplotlib as mpl
 
 mpl.use("Agg")
 
+from matplotlib import ticker
 import matplotlib.pyplot as plt
 
 _STYLES = {
@@ -35,6 +36,7 @@ _FRESHNESS_COLORS = {
     "fixed 300 s": "tab:orange",
     "peer": "tab:purple",
     "adaptive": "tab:blue",
+    "foresight (a bound)": "tab:green",
 }
 _SIZE_MARKERS = {1: "o", 3: "s", 10: "^"}
 
@@ -54,7 +56,7 @@ def main() -> None:
 
 def _freshness(points: list[dict[str, Any]], output: str) -> None:
     """Plot each strategy's requests per day against its median staleness."""
-    figure, axes = plt.subplots(figsize=(8, 5), dpi=110)
+    figure, axes = plt.subplots(figsize=(9, 6), dpi=110)
     for strategy, color in _FRESHNESS_COLORS.items():
         for size, marker in _SIZE_MARKERS.items():
             chosen = [
@@ -71,12 +73,16 @@ def _freshness(points: list[dict[str, Any]], output: str) -> None:
                 label=f"{strategy}, N={size}" if chosen else None,
             )
     axes.set_xscale("log")
+    axes.xaxis.set_major_formatter(ticker.StrMethodFormatter("{x:,.0f}"))
+    axes.xaxis.set_minor_formatter(ticker.NullFormatter())
+    axes.set_xticks([300, 500, 1000, 2000, 4000])
     axes.set_xlabel("requests per day")
     axes.set_ylabel("median staleness (s)")
     axes.set_title("One simulated day: cost against freshness (lower left is better)")
     axes.grid(visible=True, which="both", alpha=0.3)
-    axes.legend(fontsize=7, ncol=3, loc="upper right")
-    figure.tight_layout()
+    figure.legend(fontsize=7, ncol=4, loc="lower center")
+    # Room under the axes for the legend.
+    figure.tight_layout(rect=(0, 0.16, 1, 1))
     figure.savefig(output)
 
 
