@@ -7,7 +7,8 @@ each fix when the model says. Staleness is measured from a fix showing in the AP
 to Home Assistant's state showing it (or a newer fix); a zone exit from the first
 fix outside home showing in the API to the tracker's state leaving `home`. The
 peer integration's pattern (a coordinator per tracker every 420 s, two requests
-each) is not ours to run: its polls are laid on the same day.
+each) is not ours to run, nor is a bound that knows when each fix shows: their
+polls are laid on the same day.
 """
 
 import argparse
@@ -51,21 +52,26 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.invoxia.const import CONF_ADAPTIVE, CONF_API_URL, DOMAIN
+from custom_components.invoxia.const import (
+    CONF_ADAPTIVE,
+    CONF_API_URL,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    MIN_SCAN_INTERVAL,
+)
 from custom_components.invoxia.coordinator import InvoxiaCoordinator
 from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, Report, Simulator, World
 from simulator.reporting import DAY_S, reporting_day
-from simulator.world import DEFAULT_HOME
+from simulator.world import DEFAULT_HOME, REPORTED_PRECISION_M
 
 from .child import ROOT
 from .ours import home_assistant
 
 START: Final = datetime(2026, 1, 1, tzinfo=UTC)
-LONGEST_S: Final = 300
+LONGEST_S: Final = int(DEFAULT_SCAN_INTERVAL.total_seconds())
+SHORTEST_S: Final = MIN_SCAN_INTERVAL.total_seconds()
 PEER_INTERVAL_S: Final = 420.0
 PEER_REQUESTS: Final = 2
-MIN_SCAN_S: Final = 30.0
-REPORTED_PRECISION_M: Final = 10
 FULL_SIZES: Final = (1, 3, 10)
 QUICK_SIZES: Final = (1,)
 SECTION: Final = "## Freshness"
@@ -76,7 +82,7 @@ DEFAULT_PYTHON: Final = ROOT / ".cache" / "bench" / "bin" / "python"
 
 @dataclass(frozen=True, slots=True)
 class Strategy:
-    """A way to poll: the integration's options, or the peer's pattern (None)."""
+    """A way to poll: the integration's options, or None for polls laid on the day."""
 
     name: str
     options: dict[str, object] | None
@@ -309,7 +315,7 @@ def _foresight(
         while upcoming < len(showings) and showings[upcoming] <= polls[-1]:
             upcoming += 1
         due = showings[upcoming] if upcoming < len(showings) else math.inf
-        poll = max(min(due, polls[-1] + LONGEST_S), polls[-1] + MIN_SCAN_S)
+        poll = max(min(due, polls[-1] + LONGEST_S), polls[-1] + SHORTEST_S)
         if poll >= DAY_S:
             break
         polls.append(poll)

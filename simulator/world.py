@@ -59,7 +59,8 @@ _TIMEZONE = "Europe/Paris"
 _FIRMWARE_PATH = "http://developer.invoxia.com/update/tracker/update.pup"
 
 _GPS = 2
-_REPORTED_PRECISION_M = 10
+REPORTED_PRECISION_M = 10
+"""The accuracy of the fixes a tracker reports (`World.follow`), in metres."""
 _UNKNOWN_METHOD = 99
 _UNKNOWN_ICON = 999
 _LOST_PET_MODE = 27
@@ -1120,7 +1121,7 @@ class World:
                 self._now_us + round(report.taken * _SECOND),
                 report.latitude,
                 report.longitude,
-                _REPORTED_PRECISION_M,
+                REPORTED_PRECISION_M,
                 _GPS,
             )
             if newest is not None and fix.time_us < newest.time_us:
