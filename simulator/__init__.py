@@ -8,10 +8,12 @@ from .counters import Counters
 from .faults import Fault, FaultKind, Faults
 from .server import Simulator
 from .world import (
+    DEFAULT_HOME,
     DEFAULT_PASSWORD,
     DEFAULT_USERNAME,
     PAGE_SIZE,
     Fix,
+    Move,
     Quirks,
     ReplyShape,
     Report,
@@ -21,6 +23,7 @@ from .world import (
 )
 
 __all__ = [
+    "DEFAULT_HOME",
     "DEFAULT_PASSWORD",
     "DEFAULT_USERNAME",
     "PAGE_SIZE",
@@ -29,6 +32,7 @@ __all__ = [
     "FaultKind",
     "Faults",
     "Fix",
+    "Move",
     "Quirks",
     "ReplyShape",
     "Report",

@@ -4,9 +4,12 @@ import argparse
 import asyncio
 from collections.abc import Sequence
 import contextlib
+from datetime import datetime
 from ipaddress import ip_address
 import signal
 import sys
+
+from tools.cli import positive_float, positive_int
 
 from .control import PREFIX
 from .faults import Fault, FaultKind
@@ -33,22 +36,17 @@ def _loopback(text: str) -> str:
     return text
 
 
-def _positive(text: str) -> float:
-    """Accept a positive number (of seconds, or a pace)."""
-    number = float(text)
-    if number <= 0:
-        message = f"{text} is not a positive number"
-        raise argparse.ArgumentTypeError(message)
-    return number
-
-
-def _count(text: str) -> int:
-    """Accept a number of trackers: at least one."""
-    count = int(text)
-    if count < 1:
-        message = f"{text} is not a positive number"
-        raise argparse.ArgumentTypeError(message)
-    return count
+def _moment(text: str) -> datetime:
+    """Accept a time in ISO 8601 with its offset, such as `2026-01-01T12:00:00Z`."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        if moment.tzinfo is not None:
+            return moment
+    message = f"{text} is not an ISO 8601 time with an offset"
+    raise argparse.ArgumentTypeError(message)
 
 
 def _position(text: str) -> Position:
@@ -74,14 +72,20 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--host", type=_loopback, default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
-    parser.add_argument("--trackers", type=_count, default=5)
+    parser.add_argument("--trackers", type=positive_int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--start",
+        type=_moment,
+        metavar="ISO-8601",
+        help="the world's clock at start, so that runs repeat (default: now)",
+    )
     parser.add_argument(
         "--home", type=_position, default=DEFAULT_HOME, metavar="LAT,LNG"
     )
     parser.add_argument(
         "--pace",
-        type=_positive,
+        type=positive_float,
         default=1.0,
         help="trackers rest at home and at stops that many times shorter than in life",
     )
@@ -96,15 +100,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--username", default=DEFAULT_USERNAME)
     parser.add_argument("--password", default=DEFAULT_PASSWORD)
     parser.add_argument(
-        "--latency", type=_positive, help="delay every API answer by that many seconds"
+        "--latency",
+        type=positive_float,
+        help="delay every API answer by that many seconds",
     )
     parser.add_argument(
         "--tick",
-        type=_positive,
+        type=positive_float,
         help="every that many seconds, move the world that many seconds forward",
     )
     parser.add_argument(
-        "--duration", type=_positive, help="stop after that many seconds"
+        "--duration", type=positive_float, help="stop after that many seconds"
     )
     return parser.parse_args(argv)
 
@@ -138,6 +144,7 @@ async def serve(options: argparse.Namespace) -> None:
             seed=options.seed,
             trackers=options.trackers,
             home=options.home,
+            start=options.start,
             pace=options.pace,
             shape=options.shape,
         )

@@ -7,7 +7,7 @@ generated when first read, which keeps a world of thousands of trackers cheap to
 """
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum, StrEnum
@@ -254,7 +254,7 @@ class Fix(NamedTuple):
     @property
     def at(self) -> datetime:
         """When the fix was taken."""
-        return _EPOCH + timedelta(microseconds=self.time_us)
+        return moment(self.time_us)
 
     @property
     def uuid(self) -> str:
@@ -300,6 +300,17 @@ class Report:
     longitude: float
 
 
+class Move(NamedTuple):
+    """A fix to record by hand: a tracker, its new place, precision and method."""
+
+    tracker_id: int
+    lat: float
+    lng: float
+    precision: int = 10
+    """In metres."""
+    method: int = _GPS
+
+
 @dataclass(frozen=True, slots=True)
 class Quirks:
     """Ids of the trackers whose data trips naive clients up, as generated."""
@@ -312,9 +323,14 @@ class Quirks:
     """Its icon is 999 and its location 7 (newest first) has method 99."""
 
 
+def moment(time_us: int) -> datetime:
+    """Return the aware datetime of a time in microseconds since the epoch."""
+    return _EPOCH + timedelta(microseconds=time_us)
+
+
 def _format_time(time_us: int, *, offset: bool = False) -> str:
     """Write RFC 3339 as the API does: microseconds unless zero, `Z` unless told."""
-    text = (_EPOCH + timedelta(microseconds=time_us)).isoformat()
+    text = moment(time_us).isoformat()
     return text if offset else text.removesuffix("+00:00") + "Z"
 
 
@@ -416,9 +432,7 @@ class Tracker:
         rng = self._motion = _stream(self._seed_key)
         self._config = self._new_config(rng)
         self._begin_date_us = created_us + rng.randrange(60 * _SECOND, _HOUR)
-        sub_end = _EPOCH + timedelta(
-            microseconds=now_us + rng.randrange(30, 700) * _DAY
-        )
+        sub_end = moment(now_us + rng.randrange(30, 700) * _DAY)
         self._sub_end_date = None if _chance(rng, 0.2) else sub_end.date().isoformat()
         self._operator = rng.choice(self._hardware.operators)
         self._version_build = f"{rng.getrandbits(28):07x}"
@@ -620,7 +634,7 @@ class Tracker:
             config["weight"] = str(config["weight"])
         return config
 
-    def last_event_us(self, now_us: int) -> int | None:
+    def last_event_us(self, now_us: int) -> int:
         """When the tracker last talked to the server: a fix, or a keep-alive."""
         last = self.last_fix
         keep_alive = now_us - (now_us - self._created_us) % _KEEP_ALIVE_US
@@ -662,7 +676,7 @@ class Tracker:
         return {
             "battery": self.battery(now_us),
             "begin_date": _format_time(self._begin_date_us),
-            "last_event": None if last_event is None else _format_time(last_event),
+            "last_event": _format_time(last_event),
             "state": "online",
             "sub_end_date": self._sub_end_date,
             "sub_state": "normal",
@@ -977,7 +991,7 @@ class World:
     @property
     def now(self) -> datetime:
         """The world's current time."""
-        return _EPOCH + timedelta(microseconds=self._now_us)
+        return moment(self._now_us)
 
     @property
     def now_us(self) -> int:
@@ -1090,18 +1104,40 @@ class World:
         The fix is dated by the tracker's clock (see `skew_clock`), and never before
         the tracker's newest one.
         """
-        if not (-_MAX_LAT <= lat <= _MAX_LAT and -_MAX_LNG <= lng <= _MAX_LNG):
-            msg = f"no such place: {lat}, {lng}"
-            raise ValueError(msg)
-        tracker = self.tracker(tracker_id)
-        time_us = self._now_us + tracker.clock_ahead_us
-        newest = tracker.last_fix
-        if newest is not None and time_us < newest.time_us:
-            msg = "a fix cannot predate the tracker's newest one"
-            raise ValueError(msg)
-        fix = self._plain_fix(time_us, lat, lng, precision, method)
-        tracker.move_to(fix)
+        [fix] = self.move_trackers([Move(tracker_id, lat, lng, precision, method)])
         return fix
+
+    def move_trackers(self, moves: Sequence[Move]) -> list[Fix]:
+        """Record the fixes of several moves now, as `move_tracker`: all, or none.
+
+        Every move is checked before any is recorded.
+        """
+        moved = [(self.tracker(move.tracker_id), move) for move in moves]
+        for tracker, move in moved:
+            if not (
+                -_MAX_LAT <= move.lat <= _MAX_LAT and -_MAX_LNG <= move.lng <= _MAX_LNG
+            ):
+                msg = f"no such place: {move.lat}, {move.lng}"
+                raise ValueError(msg)
+            newest = tracker.last_fix
+            if (
+                newest is not None
+                and self._now_us + tracker.clock_ahead_us < newest.time_us
+            ):
+                msg = "a fix cannot predate the tracker's newest one"
+                raise ValueError(msg)
+        fixes = []
+        for tracker, move in moved:
+            fix = self._plain_fix(
+                self._now_us + tracker.clock_ahead_us,
+                move.lat,
+                move.lng,
+                move.precision,
+                move.method,
+            )
+            tracker.move_to(fix)
+            fixes.append(fix)
+        return fixes
 
     def follow(self, tracker_id: int, reports: Iterable[Report]) -> None:
         """Have a tracker report these fixes, each shown by the API when it says.

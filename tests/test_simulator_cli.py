@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+from datetime import UTC, datetime
 import re
 import signal
 
@@ -41,6 +42,7 @@ def test_defaults() -> None:
         port=8765,
         trackers=5,
         seed=1,
+        start=None,
         home=(48.8566, 2.3522),
         pace=1.0,
         shape=ReplyShape.MODELLED,
@@ -59,6 +61,8 @@ def test_every_option() -> None:
             *ARGUMENTS,
             "--host",
             "127.0.0.2",
+            "--start",
+            "2026-03-01T08:30:00+01:00",
             "--home",
             "45.76,4.83",
             "--pace",
@@ -78,6 +82,7 @@ def test_every_option() -> None:
         port=0,
         trackers=2,
         seed=3,
+        start=datetime(2026, 3, 1, 7, 30, tzinfo=UTC),
         home=(45.76, 4.83),
         pace=60.0,
         shape=ReplyShape.RECORDED,
@@ -95,11 +100,13 @@ def test_every_option() -> None:
         (["--host", "0.0.0.0"], "0.0.0.0 is not a loopback IP address"),  # noqa: S104 - refused
         (["--host", "localhost"], "localhost is not a loopback IP address"),
         (["--tick", "0"], "0 is not a positive number"),
-        (["--latency", "soon"], "invalid _positive value: 'soon'"),
+        (["--latency", "soon"], "invalid positive_float value: 'soon'"),
         (["--pace", "-1"], "-1 is not a positive number"),
         (["--trackers", "0"], "0 is not a positive number"),
         (["--home", "Paris"], "invalid _position value: 'Paris'"),
         (["--shape", "real"], "real is not one of: modelled, recorded"),
+        (["--start", "2026-01-01T12:00"], "is not an ISO 8601 time with an offset"),
+        (["--start", "noon"], "noon is not an ISO 8601 time with an offset"),
     ],
 )
 def test_wrong_options_are_refused(
@@ -126,9 +133,17 @@ def test_main_serves_until_its_duration_is_over(
 async def test_sigterm_stops_the_simulator(
     socket_enabled: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """SIGTERM stops a simulator serving in the shape asked, latency as a fault."""
+    """SIGTERM stops a simulator serving as asked: shape, clock, latency as a fault."""
     serving = asyncio.create_task(
-        serve(parse_args([*ARGUMENTS, "--latency", "0.001", "--shape", "recorded"]))
+        serve(
+            parse_args(
+                [
+                    *ARGUMENTS,
+                    *("--latency", "0.001", "--shape", "recorded"),
+                    *("--start", "2026-01-01T12:00:00Z"),
+                ]
+            )
+        )
     )
     output = ""
     for _ in range(1000):
@@ -143,11 +158,14 @@ async def test_sigterm_stops_the_simulator(
     async with ClientSession(banner["url"], headers=headers) as session:
         async with session.get("/_simulator/faults") as response:
             faults = await response.json()
+        async with session.get("/_simulator/state") as response:
+            state = await response.json()
         async with session.get("/devices/", params={"type": "tracker"}) as response:
             trackers = await response.json()
     assert [(fault["kind"], fault["seconds"]) for fault in faults] == [
         ("latency", 0.001)
     ]
+    assert state["now"] == "2026-01-01T12:00:00+00:00"
     # Recorded replies list no last position.
     statuses = [tracker["tracker_status"] for tracker in trackers]
     assert ["last_location" in status for status in statuses] == [False, False]

@@ -1,5 +1,6 @@
 """Tests of the simulator's control API, under `/_simulator/`."""
 
+import asyncio
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -93,12 +94,57 @@ async def test_credentials_need_a_username_and_a_password(
     assert simulator.world.check_credentials("demo@example.com", "demo-password")
 
 
+async def test_listing_trackers_as_the_world_knows_them(
+    simulator: Simulator, control: ClientSession
+) -> None:
+    """Every tracker, oldest first: serial, battery, last report and last fix, exact."""
+    world = simulator.world
+    world.advance(90)
+    moved = world.tracker_ids[1]
+    world.move_tracker(moved, 48.8584, 2.2945, precision=8, method=3)
+    world.advance(30)
+
+    status, listed = await _call(control, "GET", "trackers")
+
+    assert status == 200
+    assert [tracker["id"] for tracker in listed] == list(world.tracker_ids)
+    assert listed[1] == {
+        "id": moved,
+        "serial": world.tracker(moved).serial,
+        "name": "Mistigri",
+        "battery": world.tracker(moved).battery(world.now_us),
+        "last_event": "2026-01-01T12:01:30+00:00",
+        "last_fix": {
+            "datetime": "2026-01-01T12:01:30+00:00",
+            "lat": 48.8584,
+            "lng": 2.2945,
+            "precision": 8,
+            "method": 3,
+        },
+    }
+    fixes = [world.tracker(tracker_id).last_fix for tracker_id in world.tracker_ids]
+    assert [tracker["last_fix"]["lat"] for tracker in listed] == [
+        round(fix.lat, 6) for fix in fixes if fix is not None
+    ]
+    assert [tracker["battery"] for tracker in listed] == [
+        world.tracker(tracker_id).battery(world.now_us)
+        for tracker_id in world.tracker_ids
+    ]
+
+
 async def test_adding_a_tracker(simulator: Simulator, control: ClientSession) -> None:
-    """A tracker added with no details takes the next type and usage."""
+    """A tracker added with no details takes the next type and usage; no fix yet."""
     status, answer = await _call(control, "POST", "trackers")
     assert status == 201
-    assert answer == {"id": simulator.world.tracker_ids[-1]}
-    tracker = simulator.world.tracker(answer["id"])
+    tracker = simulator.world.tracker(simulator.world.tracker_ids[-1])
+    assert answer == {
+        "id": tracker.id,
+        "serial": tracker.serial,
+        "name": "Nala",
+        "battery": 100,
+        "last_event": "2026-01-01T12:00:00+00:00",
+        "last_fix": None,
+    }
     assert (tracker.kind, tracker.usage, tracker.history()) == ("tracker_04", "dog", [])
 
 
@@ -115,6 +161,13 @@ async def test_adding_a_located_tracker(
     }
     status, answer = await _call(control, "POST", "trackers", body)
     assert status == 201
+    assert answer["last_fix"] == {
+        "datetime": "2026-01-01T12:00:00+00:00",
+        "lat": 48.0,
+        "lng": 2.5,
+        "precision": 10,
+        "method": 2,
+    }
     async with simulator_client.get(f"/devices/{answer['id']}/") as response:
         device = await response.json()
     assert device["name"] == "Biscotte"
@@ -206,6 +259,74 @@ async def test_moving_a_tracker_needs_a_tracker_and_a_place(
     assert await _call(control, "POST", f"trackers/{tracker_id}/move", body) == reply
 
 
+async def test_moving_trackers_at_once(
+    simulator: Simulator, control: ClientSession, simulator_client: ClientSession
+) -> None:
+    """Several trackers move in one request; each reports its new place at once."""
+    first, second = simulator.world.tracker_ids[:2]
+    body = [
+        {"id": first, "lat": 48.8584, "lng": 2.2945, "precision": 40, "method": 3},
+        {"id": second, "lat": 45, "lng": 4.83},
+    ]
+    status, fixes = await _call(control, "POST", "trackers/move", body)
+    assert status == 200
+    assert [
+        (fix["datetime"], fix["lat"], fix["lng"], fix["precision"], fix["method"])
+        for fix in fixes
+    ] == [
+        ("2026-01-01T12:00:00Z", 48.8584, 2.2945, 40, 3),
+        ("2026-01-01T12:00:00Z", 45.0, 4.83, 10, 2),
+    ]
+    for tracker_id, fix in zip((first, second), fixes, strict=True):
+        async with simulator_client.get(
+            f"/devices/{tracker_id}/tracker_data/"
+        ) as response:
+            assert (await response.json())[0] == fix
+    assert await _call(control, "POST", "trackers/move", []) == (200, [])
+
+
+@pytest.mark.parametrize(
+    ("body", "data", "reply"),
+    [
+        (
+            {"id": 0, "lat": 48.0, "lng": 2.0},
+            "",
+            (400, {"error": "the body must be a JSON array of objects"}),
+        ),
+        (
+            [{"id": 0, "lat": 48.0, "lng": 2.0}, 7],
+            "",
+            (400, {"error": "the body must be a JSON array of objects"}),
+        ),
+        (None, "[not json", (400, {"error": "the body is not JSON"})),
+        ([{"lat": 48.0, "lng": 2.0}], "", (400, {"error": "id is required"})),
+        (
+            [{"id": 0, "lat": 48.0, "lng": 2.0}, {"id": 1, "lat": 95.0, "lng": 2.0}],
+            "",
+            (400, {"error": "no such place: 95.0, 2.0"}),
+        ),
+        (
+            [{"id": 0, "lat": 48.0, "lng": 2.0}, {"id": 42, "lat": 48.0, "lng": 2.0}],
+            "",
+            (404, {"error": "no such tracker: 42"}),
+        ),
+    ],
+)
+async def test_moving_trackers_at_once_is_all_or_nothing(
+    simulator: Simulator, control: ClientSession, body: object, data: str, reply: Reply
+) -> None:
+    """A batch with one move that cannot be made is refused whole: nobody moves."""
+    world = simulator.world
+    if isinstance(body, list):
+        # Indices in the parametrized bodies stand for the account's trackers.
+        for move in body:
+            if isinstance(move, dict) and move.get("id") in {0, 1}:
+                move["id"] = world.tracker_ids[move["id"]]
+    before = [world.tracker(tracker_id).last_fix for tracker_id in world.tracker_ids]
+    assert await _call(control, "POST", "trackers/move", body, data=data) == reply
+    assert [world.tracker(i).last_fix for i in world.tracker_ids] == before
+
+
 async def test_setting_a_trackers_shape(
     simulator: Simulator, control: ClientSession, simulator_client: ClientSession
 ) -> None:
@@ -264,15 +385,37 @@ async def test_advancing_the_clock(
     simulator: Simulator, control: ClientSession
 ) -> None:
     """Advancing moves the world's clock, by whole or fractional seconds."""
-    assert await _call(control, "POST", "advance", {"seconds": 60}) == (
-        200,
-        {"now": "2026-01-01T12:01:00+00:00"},
-    )
-    assert await _call(control, "POST", "advance", {"seconds": 0.5}) == (
-        200,
-        {"now": "2026-01-01T12:01:00.500000+00:00"},
-    )
+    status, answer = await _call(control, "POST", "advance", {"seconds": 60})
+    assert (status, answer["now"]) == (200, "2026-01-01T12:01:00+00:00")
+    status, answer = await _call(control, "POST", "advance", {"seconds": 0.5})
+    assert (status, answer["now"]) == (200, "2026-01-01T12:01:00.500000+00:00")
     assert simulator.world.now_us == 1767268860500000
+
+
+async def test_advancing_says_who_took_a_fix_and_who_reported(
+    simulator: Simulator, control: ClientSession
+) -> None:
+    """Trackers moved by hand take no fix, but report at each 15-minute keep-alive.
+
+    The others roam and take fixes; a standstill changes nothing.
+    """
+    world = simulator.world
+    ids = world.tracker_ids
+    for tracker_id in ids[:3]:
+        world.move_tracker(tracker_id, 48.85, 2.35)
+
+    assert await _call(control, "POST", "advance", {"seconds": 7200}) == (
+        200,
+        {
+            "now": "2026-01-01T14:00:00+00:00",
+            "fixed": list(ids[3:]),
+            "reported": list(ids),
+        },
+    )
+    assert await _call(control, "POST", "advance", {"seconds": 0}) == (
+        200,
+        {"now": "2026-01-01T14:00:00+00:00", "fixed": [], "reported": []},
+    )
 
 
 @pytest.mark.parametrize(
@@ -328,6 +471,54 @@ async def test_switching_faults(
         assert response.status == 200
 
 
+async def test_replacing_every_fault(
+    simulator: Simulator, control: ClientSession, simulator_client: ClientSession
+) -> None:
+    """The faults put replace those in force; a hung request is answered first."""
+    status, _ = await _call(
+        control, "POST", "faults", {"kind": "hang", "path": "/users/"}
+    )
+    assert status == 201
+    hung = asyncio.create_task(simulator_client.get("/users/"))
+    await simulator.faults.until_hanging()
+    body = [
+        {"kind": "status", "status": 500, "path": "/users/", "count": 1},
+        {"kind": "latency", "seconds": 0.001},
+    ]
+    status, faults = await _call(control, "PUT", "faults", body)
+    assert status == 200
+    assert [(fault["kind"], fault["status"], fault["count"]) for fault in faults] == [
+        ("status", 500, 1),
+        ("latency", None, None),
+    ]
+    async with await hung as response:
+        assert response.status == 200
+    async with simulator_client.get("/users/") as response:
+        assert response.status == 500
+    assert await _call(control, "PUT", "faults", []) == (200, [])
+    assert simulator.faults.active == ()
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ({"kind": "reset"}, "the body must be a JSON array of objects"),
+        ([{"kind": "reset"}, {"kind": "explode"}], "kind must be one of: "),
+        ([{"kind": "reset"}, {"kind": "huge"}], "a huge fault needs a size"),
+    ],
+)
+async def test_replacing_faults_needs_faults_that_make_sense(
+    simulator: Simulator, control: ClientSession, body: object, error: str
+) -> None:
+    """A list with one fault that could not apply is refused: the faults stay."""
+    status, _ = await _call(control, "POST", "faults", {"kind": "malformed"})
+    assert status == 201
+    status, answer = await _call(control, "PUT", "faults", body)
+    assert status == 400
+    assert answer["error"].startswith(error)
+    assert [fault.kind for fault in simulator.faults.active] == [FaultKind.MALFORMED]
+
+
 @pytest.mark.parametrize(
     ("body", "error"),
     [
@@ -351,14 +542,17 @@ async def test_faults_must_make_sense(
 async def test_counters_over_the_control_api(
     simulator: Simulator, control: ClientSession, simulator_client: ClientSession
 ) -> None:
-    """Counters count API requests only, and reset on demand."""
+    """Counters count API requests only; a reset answers what it counted."""
     async with simulator_client.get("/users/") as response:
         sent = len(await response.read())
     assert await _call(control, "GET", "counters") == (
         200,
         {"total": 1, "bytes_sent": sent, "requests": {"/users/": 1}},
     )
-    assert await _call(control, "DELETE", "counters") == (204, b"")
+    assert await _call(control, "DELETE", "counters") == (
+        200,
+        {"total": 1, "bytes_sent": sent, "requests": {"/users/": 1}},
+    )
     assert await _call(control, "GET", "counters") == (
         200,
         {"total": 0, "bytes_sent": 0, "requests": {}},

@@ -7,7 +7,15 @@ import time
 
 import pytest
 
-from simulator import PAGE_SIZE, Fix, ReplyShape, Report, UnknownTrackerError, World
+from simulator import (
+    PAGE_SIZE,
+    Fix,
+    Move,
+    ReplyShape,
+    Report,
+    UnknownTrackerError,
+    World,
+)
 from simulator.world import DEFAULT_HOME, JsonObject, JsonValue, Position
 from tests.conftest import SIMULATOR_START
 
@@ -354,6 +362,33 @@ def test_moving_a_tracker_by_hand_pins_it_there() -> None:
     world.advance(86400)
     assert world.tracker(tracker_id).last_fix == fix
     assert world.tracker(tracker_id).locations(None, None)[0] == fix
+
+
+def test_moving_trackers_at_once_moves_all_or_none() -> None:
+    """Moves are all checked first: one that cannot be made leaves every tracker be."""
+    world = World(seed=1, trackers=3, start=SIMULATOR_START)
+    first, second, third = world.tracker_ids
+    world.skew_clock(third, timedelta(minutes=5))
+    ahead = world.move_tracker(third, 48.85, 2.35)
+    world.skew_clock(third, timedelta(0))
+    before = [world.tracker(tracker_id).last_fix for tracker_id in world.tracker_ids]
+
+    for moves, error in (
+        ([Move(first, 48.1, 2.1), Move(second, 91.0, 2.0)], "no such place"),
+        ([Move(first, 48.1, 2.1), Move(third, 48.2, 2.2)], "cannot predate"),
+    ):
+        with pytest.raises(ValueError, match=error):
+            world.move_trackers(moves)
+        assert [world.tracker(i).last_fix for i in world.tracker_ids] == before
+
+    fixes = world.move_trackers(
+        [Move(first, 48.1, 2.1, precision=7, method=3), Move(second, 48.2, 2.2)]
+    )
+    assert [(fix.lat, fix.lng, fix.precision, fix.method) for fix in fixes] == [
+        (48.1, 2.1, 7, 3),
+        (48.2, 2.2, 10, 2),
+    ]
+    assert [world.tracker(i).last_fix for i in world.tracker_ids] == [*fixes, ahead]
 
 
 @pytest.mark.parametrize(("lat", "lng"), [(90.5, 2.0), (-91.0, 2.0), (48.0, 181.0)])
