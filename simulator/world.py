@@ -867,6 +867,13 @@ class Tracker:
         return fixes
 
 
+def _check_place(lat: float, lng: float) -> None:
+    """Refuse coordinates off the globe."""
+    if not (-_MAX_LAT <= lat <= _MAX_LAT and -_MAX_LNG <= lng <= _MAX_LNG):
+        msg = f"no such place: {lat}, {lng}"
+        raise ValueError(msg)
+
+
 def _merged(answer: JsonObject, overrides: JsonObject) -> JsonObject:
     """Return an answer with some of its fields replaced; nested objects merge."""
     merged = dict(answer)
@@ -1045,6 +1052,8 @@ class World:
         if kind is not None and kind not in TRACKER_TYPES:
             msg = f"unknown tracker type {kind!r}"
             raise ValueError(msg)
+        if position is not None:
+            _check_place(*position)
         tracker = self._create_tracker(history=False, name=name, usage=usage, kind=kind)
         if position is not None:
             self.move_tracker(tracker.id, *position)
@@ -1114,11 +1123,7 @@ class World:
         """
         moved = [(self.tracker(move.tracker_id), move) for move in moves]
         for tracker, move in moved:
-            if not (
-                -_MAX_LAT <= move.lat <= _MAX_LAT and -_MAX_LNG <= move.lng <= _MAX_LNG
-            ):
-                msg = f"no such place: {move.lat}, {move.lng}"
-                raise ValueError(msg)
+            _check_place(move.lat, move.lng)
             newest = tracker.last_fix
             if (
                 newest is not None

@@ -183,6 +183,7 @@ async def test_adding_a_located_tracker(
         ({"lat": 48.0}, "lng is required"),
         ({"lat": True, "lng": 2.0}, "lat must be of type float"),
         ({"usage": "fish"}, "unknown usage 'fish'"),
+        ({"lat": 95.0, "lng": 2.0}, "no such place: 95.0, 2.0"),
         ({"name": ["Rex"]}, "name must be of type str"),
     ],
 )
