@@ -1,17 +1,19 @@
-"""Child processes spoken to in JSON lines: one command in, one answer out."""
+"""Child processes spoken to in JSON lines: one command in, one answer out.
+
+Only the library's driver (`bench.library`) is spoken to so; simulators are driven
+over their control API (`tools.remote`).
+"""
 
 import asyncio
 from collections.abc import Sequence
 import contextlib
 import json
-from pathlib import Path
-from types import TracebackType
 from typing import Self
+
+from tools import REPOSITORY
 
 type Message = dict[str, object]
 
-ROOT = Path(__file__).resolve().parent.parent
-"""The repository: children run there, so that `simulator` and `bench` import."""
 _STOP_TIMEOUT_S = 10.0
 
 
@@ -32,7 +34,7 @@ class Child:
         """Start a program and wait for its first message."""
         process = await asyncio.create_subprocess_exec(
             *program,
-            cwd=ROOT,
+            cwd=REPOSITORY,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
@@ -79,19 +81,6 @@ class Child:
             with contextlib.suppress(ProcessLookupError):
                 self._process.kill()
             await self._process.wait()
-
-    async def __aenter__(self) -> Self:
-        """Use the child for the duration of an `async with` block."""
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """End the child."""
-        await self.close()
 
 
 def number(message: Message, key: str) -> float:

@@ -118,23 +118,27 @@ Below 1, ours costs less.
 
 ## How it is measured
 
-- **Simulator**: `simulator.Simulator`, one per account size, in a child process of
-  its own (`bench/simulated.py`), so that serving a thousand trackers neither counts in
-  Home Assistant's CPU time nor competes with it for the interpreter. A latency fault
-  delays every API answer by the round-trip time. Its clock stands still, so nothing
-  moves unless the benchmark moves it: "k moved" means `World.move_tracker` gave the
-  first k trackers a new fix just before the poll (10 % is k = ⌈N / 10⌉).
+- **Simulator**: `python -m simulator`, one process per account (size and reply
+  shape), all started at once, so that serving a thousand trackers neither counts in
+  Home Assistant's CPU time nor competes with it for the interpreter. The benchmark
+  drives each over its control API (`tools/remote.py`), between polls only. A latency
+  fault delays every API answer by the round-trip time. Its clock stands still, so
+  nothing moves unless the benchmark moves it: "k moved" means the first k trackers
+  were given a new fix just before the poll (`POST /_simulator/trackers/move`; 10 % is
+  k = ⌈N / 10⌉). The simulator's counters, reset just before the poll and read after
+  it, give its requests and bytes.
 - **Recorded replies**: a second world per account size, of the same seed, in
   `ReplyShape.RECORDED`, each tracker moved by hand at the start to its newest fix,
   where it then stays: only keep-alives move its `last_event`. Before each poll,
-  `World.advance` moves its clock {interval} forward and the simulator counts the
-  trackers whose `last_event` moved. Ours is set up on it in a Home Assistant of its
-  own, then polled {environment.recorded_polls} times, whatever the time budget: the
-  mean needs the whole stretch.
-- **Ours**: a real `HomeAssistant` instance, made by
-  `pytest_homeassistant_custom_component`'s `async_test_home_assistant` (real core,
-  state machine and registries; storage never written), with the integration loaded
-  from `custom_components/` and set up through a config entry, as Home Assistant does.
+  `POST /_simulator/advance` moves its clock {interval} forward and says which
+  trackers' `last_event` moved. Ours is set up on it in a Home Assistant of its own,
+  then polled {environment.recorded_polls} times, whatever the time budget: the mean
+  needs the whole stretch.
+- **Ours**: a real `HomeAssistant` instance (`tools/homeassistant.py`, which the soak
+  runs too), made by `pytest_homeassistant_custom_component`'s
+  `async_test_home_assistant` (real core, state machine and registries; storage never
+  written), with the integration loaded from `custom_components/` and set up through a
+  config entry, as Home Assistant does.
   A poll is `InvoxiaCoordinator.async_refresh()`, what the update interval calls: the
   real `_async_update_data`, then the state writes it triggers. Home Assistant's
   resolver is replaced by aiohttp's own, so that no multicast socket opens: aiohttp

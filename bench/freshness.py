@@ -63,9 +63,8 @@ from custom_components.invoxia.coordinator import InvoxiaCoordinator
 from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, Report, Simulator, World
 from simulator.reporting import DAY_S, reporting_day
 from simulator.world import DEFAULT_HOME, REPORTED_PRECISION_M
-
-from .child import ROOT
-from .ours import home_assistant
+from tools import REPOSITORY
+from tools.homeassistant import home_assistant
 
 START: Final = datetime(2026, 1, 1, tzinfo=UTC)
 LONGEST_S: Final = int(DEFAULT_SCAN_INTERVAL.total_seconds())
@@ -75,9 +74,9 @@ PEER_REQUESTS: Final = 2
 FULL_SIZES: Final = (1, 3, 10)
 QUICK_SIZES: Final = (1,)
 SECTION: Final = "## Freshness"
-DEFAULT_OUTPUT: Final = ROOT / "docs" / "benchmark.md"
-DEFAULT_PLOT: Final = ROOT / "docs" / "images" / "freshness.png"
-DEFAULT_PYTHON: Final = ROOT / ".cache" / "bench" / "bin" / "python"
+DEFAULT_OUTPUT: Final = REPOSITORY / "docs" / "benchmark.md"
+DEFAULT_PLOT: Final = REPOSITORY / "docs" / "images" / "freshness.png"
+DEFAULT_PYTHON: Final = REPOSITORY / ".cache" / "bench" / "bin" / "python"
 
 
 @dataclass(frozen=True, slots=True)
@@ -463,7 +462,7 @@ def _plot(outcomes: list[Outcome], python: Path, output: Path) -> None:
         input=json.dumps(payload),
         text=True,
         check=True,
-        cwd=ROOT,
+        cwd=REPOSITORY,
     )
 
 

@@ -1,7 +1,6 @@
 """The gps_tracker library polling the simulator, from its own virtualenv."""
 
 from pathlib import Path
-from types import TracebackType
 from typing import Self
 
 from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME
@@ -53,15 +52,6 @@ class Library:
         )
         return integer(answer, "data_bytes"), integer(answer, "peak_bytes")
 
-    async def __aenter__(self) -> Self:
-        """Use the driver for the duration of an `async with` block."""
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def close(self) -> None:
         """End the driver."""
         await self._child.close()

@@ -1,10 +1,10 @@
 """The benchmark's tables, target checks and document."""
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 import math
 
 from custom_components.invoxia.const import MAX_CONCURRENT_REQUESTS
+from tools.cli import markdown_table
 
 from .results import Client, Footprint, Series
 
@@ -99,16 +99,6 @@ def _ratio(ours: float, theirs: float) -> str:
         return "—"
     ratio = ours / theirs
     return f"{ratio:.2f}" if ratio >= 0.1 else f"{ratio:.3f}"  # noqa: PLR2004 - digits
-
-
-def markdown_table(
-    header: Sequence[str], rows: Iterable[Sequence[str]], *, text: int = 2
-) -> str:
-    """Render a Markdown table: the first `text` columns on the left, numbers right."""
-    alignments = ["---"] * text + ["---:"] * (len(header) - text)
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(alignments) + " |"]
-    lines.extend("| " + " | ".join(row) + " |" for row in rows)
-    return "\n".join(lines)
 
 
 def poll_table(results: Results) -> str:

@@ -16,14 +16,17 @@ import platform
 import subprocess
 import sys
 import time
+from typing import Protocol
 
 import aiohttp
 from homeassistant import const as ha_const
 
 from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, ReplyShape
+from tools import REPOSITORY
+from tools.cli import positive_float, positive_int
+from tools.homeassistant import home_assistant, set_up
 
 from . import freshness, ours
-from .child import ROOT
 from .document import document
 from .library import Library
 from .report import (
@@ -38,13 +41,13 @@ from .report import (
     targets,
 )
 from .results import Client, Footprint, Sample, Series
-from .simulated import SimulatedAccount, start_simulator
+from .simulated import SimulatedAccount
 
 FULL_SIZES = (1, 10, 100, 500, 1000)
 QUICK_SIZES = (1, 10, 100)
-DEFAULT_LIBRARY_PYTHON = ROOT / ".cache" / "bench" / "bin" / "python"
-DEFAULT_OUTPUT = ROOT / "docs" / "benchmark.md"
-DEFAULT_PLOT = ROOT / "docs" / "images" / "benchmark.png"
+DEFAULT_LIBRARY_PYTHON = REPOSITORY / ".cache" / "bench" / "bin" / "python"
+DEFAULT_OUTPUT = REPOSITORY / "docs" / "benchmark.md"
+DEFAULT_PLOT = REPOSITORY / "docs" / "images" / "benchmark.png"
 RECORDED_INTERVAL_S = 60.0
 """How far the recorded world's clock moves before each poll: a fixed minute, the
 interval every published figure was measured at (polling it adaptively is the
@@ -112,11 +115,13 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         help="round-trip time the simulator adds to each answer, in s (default 0.05)",
     )
     parser.add_argument(
-        "--polls", type=int, help="polls per series at most (default 20; quick 3)"
+        "--polls",
+        type=positive_int,
+        help="polls per series at most (default 20; quick 3)",
     )
     parser.add_argument(
         "--budget",
-        type=float,
+        type=positive_float,
         help="seconds a series may take, one poll at least (default 8; quick 0.5)",
     )
     parser.add_argument(
@@ -180,6 +185,8 @@ async def _series(
     start = time.perf_counter()
     while True:
         moved = await prepare()
+        # Only the poll's own requests are counted.
+        await account.traffic()
         wall_s, cpu_s = await poll()
         traffic = await account.traffic()
         samples.append(
@@ -216,7 +223,7 @@ async def _measure_floor(account: SimulatedAccount, settings: Settings) -> Serie
             wall = time.perf_counter()
             cpu = time.process_time()
             async with session.get(
-                f"{account.url}/devices/", params={"type": "tracker"}
+                f"{account.simulator.url}/devices/", params={"type": "tracker"}
             ) as response:
                 response.raise_for_status()
                 await response.read()
@@ -236,9 +243,9 @@ async def _measure_ours(
 ) -> tuple[list[Series], Footprint]:
     """Set the integration up, then poll with nothing, 10 % and all trackers moved."""
     size = account.size
-    async with ours.home_assistant() as hass:
-        await account.move(0)
-        coordinator, setup_s = await ours.set_up(hass, account)
+    async with home_assistant() as hass:
+        await account.traffic()
+        coordinator, setup_s = await set_up(hass, account.simulator)
         setup = await account.traffic()
         _progress(f"N={size:>5} ours set up in {setup_s * 1000:.0f} ms")
         found = [
@@ -271,8 +278,8 @@ async def _measure_recorded(account: SimulatedAccount, settings: Settings) -> Se
     No tracker moves: each poll follows `RECORDED_INTERVAL_S` of simulated time, in
     which some trackers' keep-alives move their `last_event`.
     """
-    async with ours.home_assistant() as hass:
-        coordinator, setup_s = await ours.set_up(hass, account)
+    async with home_assistant() as hass:
+        coordinator, setup_s = await set_up(hass, account.simulator)
         await account.traffic()
         _progress(
             f"N={account.size:>5} ours set up on recorded replies "
@@ -299,7 +306,7 @@ async def _measure_library(
         series = await _series(
             account,
             partial(account.move, 0),
-            partial(library.poll, account.url, client),
+            partial(library.poll, account.simulator.url, client),
             Series(size=size, client=client, moved=0, samples=()),
             settings,
         )
@@ -308,8 +315,7 @@ async def _measure_library(
         data_bytes = peak_bytes = None
         if client is Client.GATHERED:
             # A traced poll costs little gathered; sequential, it costs N RTTs.
-            await account.move(0)
-            data_bytes, peak_bytes = await library.memory(account.url, client)
+            data_bytes, peak_bytes = await library.memory(account.simulator.url, client)
             await account.traffic()
         footprints.append(
             Footprint(
@@ -338,6 +344,22 @@ def _machine() -> str:
     return f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
 
+class _Closing(Protocol):
+    """A process driven from here, which `close` ends."""
+
+    async def close(self) -> None:
+        """End the process."""
+
+
+async def _kept[T: _Closing](
+    stack: contextlib.AsyncExitStack, starting: Awaitable[T]
+) -> T:
+    """Wait for a process to start; `stack` ends it on the way out."""
+    started = await starting
+    stack.push_async_callback(started.close)
+    return started
+
+
 async def run(settings: Settings) -> Results:
     """Measure every client at every size, within the run's time limit."""
     started = time.perf_counter()
@@ -346,36 +368,49 @@ async def run(settings: Settings) -> Results:
     footprints: list[Footprint] = []
     library_version = "not measured (--no-library)"
     async with asyncio.timeout(settings.limit_s), contextlib.AsyncExitStack() as stack:
-        # Both children start at once: each spends a while importing. A child whose
-        # parent fails ends anyway, with its standard input.
+        # Every process starts at once: each spends a while importing. The stack
+        # stops each one started, whatever happens to the others.
         async with asyncio.TaskGroup() as group:
-            simulator_started = group.create_task(
-                start_simulator(settings.sizes, seed=settings.seed, rtt=settings.rtt_s)
-            )
+            accounts = {
+                (size, shape): group.create_task(
+                    _kept(
+                        stack,
+                        SimulatedAccount.start(
+                            size,
+                            shape,
+                            seed=settings.seed,
+                            rtt_s=settings.rtt_s,
+                            lifetime_s=settings.limit_s,
+                        ),
+                    )
+                )
+                for size in settings.sizes
+                for shape in ReplyShape
+            }
             library_started = (
-                group.create_task(Library.start(settings.python))
+                group.create_task(_kept(stack, Library.start(settings.python)))
                 if settings.library
                 else None
             )
-        simulator = await stack.enter_async_context(simulator_started.result())
         library = None
         if library_started is not None:
-            library = await stack.enter_async_context(library_started.result())
+            library = library_started.result()
             library_version = (
                 f"gps_tracker {library.version} (aiohttp {library.aiohttp_version})"
             )
         _progress(
-            "simulator started" + (", gps_tracker driver started" if library else "")
+            f"{len(accounts)} simulators started"
+            + (", gps_tracker driver started" if library else "")
         )
         for size in settings.sizes:
-            account = SimulatedAccount(simulator, size)
+            account = accounts[size, ReplyShape.MODELLED].result()
             series.append(await _measure_floor(account, settings))
             found, footprint = await _measure_ours(account, settings)
             series.extend(found)
             footprints.append(footprint)
             recorded.append(
                 await _measure_recorded(
-                    SimulatedAccount(simulator, size, ReplyShape.RECORDED), settings
+                    accounts[size, ReplyShape.RECORDED].result(), settings
                 )
             )
             if library is not None:
@@ -444,7 +479,7 @@ def _plot(results: Results, python: Path, output: Path) -> None:
         input=json.dumps(payload),
         text=True,
         check=True,
-        cwd=ROOT,
+        cwd=REPOSITORY,
     )
 
 

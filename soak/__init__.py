@@ -1,7 +1,7 @@
 """The soak test of issue #8: ten thousand polls of a disturbed API, then a verdict.
 
-`python -m soak` (or `scripts/soak`) serves the simulator in a child process, polls it
-with the integration in a real Home Assistant while disturbing it at random (seeded),
+`python -m soak` (or `scripts/soak`) starts a simulator process, polls it with the
+integration in a real Home Assistant while disturbing it at random (seeded),
 watches for exceptions, event-loop stalls, memory growth and leaked descriptors, and
 compares the final entity states with the simulated world.
 """

@@ -3,7 +3,7 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from bench.report import markdown_table
+from tools.cli import markdown_table
 
 from .plan import POLL_INTERVAL_S, Disturbance
 from .probes import Findings, Sample, shown

@@ -18,17 +18,19 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.update_coordinator import UpdateFailed
 
-from bench import ours
 import custom_components.invoxia as integration
 from custom_components.invoxia.api import Config
 from custom_components.invoxia.const import DOMAIN
 from custom_components.invoxia.coordinator import InvoxiaConfigEntry, InvoxiaCoordinator
+from tools.cli import positive_int
+from tools.homeassistant import home_assistant, set_up
+from tools.remote import SimulatedTracker
 
 from . import STARTED
 from .plan import Disturbance, Step, baseline, plan
 from .probes import Clock, Findings, Sample, open_descriptors, sample, watching
 from .report import Results, render
-from .simulated import SimulatedWorld, Stepped, Truth
+from .simulated import SimulatedWorld, Stepped
 
 REQUEST_TIMEOUT_S = 1.0
 """The client's timeout in the soak: a hung request then costs a second, not 20."""
@@ -49,23 +51,18 @@ class Settings:
     limit_s: float
 
 
-def _positive(text: str) -> int:
-    """Accept a whole number of at least one."""
-    number = int(text)
-    if number < 1:
-        message = f"{text} is not a positive number"
-        raise argparse.ArgumentTypeError(message)
-    return number
-
-
 def parse_args(argv: Sequence[str] | None = None) -> Settings:
     """Read the command line."""
     parser = argparse.ArgumentParser(
         prog="scripts/soak",
         description="Poll a disturbed simulator for a long while; check the aftermath.",
     )
-    parser.add_argument("--polls", type=_positive, default=10_000, help="default 10000")
-    parser.add_argument("--trackers", type=_positive, default=100, help="default 100")
+    parser.add_argument(
+        "--polls", type=positive_int, default=10_000, help="default 10000"
+    )
+    parser.add_argument(
+        "--trackers", type=positive_int, default=100, help="default 100"
+    )
     parser.add_argument(
         "--seed", type=int, default=1, help="world and disturbances (default 1)"
     )
@@ -157,7 +154,7 @@ async def _reauthenticate(
 
 
 def compare(
-    hass: HomeAssistant, entry: InvoxiaConfigEntry, truth: list[Truth]
+    hass: HomeAssistant, entry: InvoxiaConfigEntry, truth: list[SimulatedTracker]
 ) -> list[str]:
     """List how the entities of the entry differ from the world's trackers."""
     registry = er.async_get(hass)
@@ -180,11 +177,12 @@ def compare(
         if location_state is None or battery_state is None:
             mismatches.append(f"{tracker.serial}: no state")
             continue
+        fix = tracker.last_fix
         expected = {
-            "state": STATE_UNKNOWN if tracker.latitude is None else STATE_NOT_HOME,
-            "latitude": tracker.latitude,
-            "longitude": tracker.longitude,
-            "gps_accuracy": tracker.accuracy,
+            "state": STATE_UNKNOWN if fix is None else STATE_NOT_HOME,
+            "latitude": None if fix is None else fix.latitude,
+            "longitude": None if fix is None else fix.longitude,
+            "gps_accuracy": None if fix is None else fix.accuracy,
             "battery": str(tracker.battery),
         }
         found = {
@@ -225,7 +223,7 @@ async def _poll_all(
     hass: HomeAssistant, world: SimulatedWorld, steps: list[Step], findings: Findings
 ) -> tuple[_Polled, InvoxiaConfigEntry]:
     """Set the entry up, then poll once per step; sample memory now and then."""
-    coordinator, _ = await ours.set_up(hass, world.account)
+    coordinator, _ = await set_up(hass, world.simulator)
     findings.setting_up = False
     entry = coordinator.config_entry
     every = baseline(len(steps))
@@ -262,7 +260,7 @@ async def run(
     async with (
         asyncio.timeout(settings.limit_s - (time.perf_counter() - start)),
         await SimulatedWorld.start(
-            trackers=settings.trackers, seed=settings.seed
+            trackers=settings.trackers, seed=settings.seed, lifetime_s=settings.limit_s
         ) as world,
     ):
         with (
@@ -275,7 +273,7 @@ async def run(
             ),
         ):
             descriptors_before = open_descriptors()
-            async with ours.home_assistant() as hass:
+            async with home_assistant() as hass:
                 polled, entry = await _poll_all(hass, world, steps, findings)
                 truth, served = await world.truth()
                 mismatches = compare(hass, entry, truth)

@@ -24,7 +24,8 @@ from soak import runner
 from soak.plan import Disturbance, baseline, plan
 from soak.probes import Findings, Sample, watching
 from soak.report import Results, render
-from soak.simulated import Served, truth
+from soak.simulated import Served
+from tools.remote import RemoteSimulator
 
 CHECKS = [
     "polls made",
@@ -114,18 +115,20 @@ async def test_final_state_comparison_finds_a_move_not_polled_yet(
 ) -> None:
     """States match the world after a poll; a tracker moved since is a mismatch."""
     world = simulator.world
-    assert runner.compare(hass, init_integration, truth(world)) == []
-    moved = world.tracker_ids[0]
-    entity_id = er.async_get(hass).async_get_entity_id(
-        "device_tracker", DOMAIN, world.tracker(moved).serial
-    )
-    assert entity_id is not None
-    state = hass.states.get(entity_id)
-    assert state is not None
+    async with await RemoteSimulator.connect(simulator.url) as remote:
+        assert runner.compare(hass, init_integration, await remote.trackers()) == []
+        moved = world.tracker_ids[0]
+        entity_id = er.async_get(hass).async_get_entity_id(
+            "device_tracker", DOMAIN, world.tracker(moved).serial
+        )
+        assert entity_id is not None
+        state = hass.states.get(entity_id)
+        assert state is not None
 
-    world.move_tracker(moved, 48.8584, 2.2945, precision=8)
+        world.move_tracker(moved, 48.8584, 2.2945, precision=8)
+        truth = await remote.trackers()
 
-    assert runner.compare(hass, init_integration, truth(world)) == [
+    assert runner.compare(hass, init_integration, truth) == [
         f"{entity_id}: {key} is {state.attributes[key]!r}, the world says {value!r}"
         for key, value in (
             ("latitude", 48.8584),
