@@ -3,18 +3,8 @@
 Every route lives under `/_simulator/`, takes and returns JSON and needs no credentials:
 the simulator only listens on the loopback interface. A request it cannot carry out
 changes nothing and is answered 400 (404 for a tracker the account lacks) with
-`{"error": message}`.
-
-- `GET state`: the world at a glance. `PUT credentials`: change the account's.
-- `GET trackers`: every tracker as the world knows it. `POST trackers`: add one.
-  `DELETE trackers/{id}`: remove one.
-- `POST trackers/{id}/move`: move one tracker; `POST trackers/move`: several at once.
-  `POST trackers/{id}/shape`: render one in another reply shape.
-- `POST advance`: move the clock; the answer says which trackers took a fix or
-  reported meanwhile.
-- `GET faults`, `POST faults` (add one), `PUT faults` (these and no others),
-  `DELETE faults`.
-- `GET counters`; `DELETE counters`: the counts so far, then counting starts anew.
+`{"error": message}`. The README lists the routes; each one's docstring below says
+what it takes and answers.
 """
 
 import json
