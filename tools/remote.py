@@ -188,8 +188,7 @@ class RemoteSimulator:
         """Drive the simulator serving at `url` (started as `process`, if given)."""
         session = ClientSession(url)
         try:
-            async with session.get(f"{_CONTROL}/state") as response:
-                state: object = await response.json()
+            state = await _call(session, "GET", "state")
             return cls(
                 session,
                 url=url,
@@ -202,23 +201,7 @@ class RemoteSimulator:
 
     async def _call(self, method: str, path: str, body: object = None) -> object:
         """Make a control request; return its decoded answer, None if it has none."""
-        try:
-            async with self._session.request(
-                method, f"{_CONTROL}/{path}", json=body
-            ) as response:
-                answer: object = (
-                    None
-                    if response.status == HTTPStatus.NO_CONTENT
-                    else await response.json()
-                )
-                failed = not response.ok
-        except (ClientError, ValueError) as err:
-            msg = f"{method} {path} failed: {err!r}"
-            raise SimulatorError(msg) from err
-        if failed:
-            msg = f"{method} {path} was refused: {answer!r}"
-            raise SimulatorError(msg)
-        return answer
+        return await _call(self._session, method, path, body)
 
     async def trackers(self) -> list[SimulatedTracker]:
         """Return every tracker of the account, oldest first."""
@@ -299,6 +282,27 @@ class RemoteSimulator:
     ) -> None:
         """Close, as `close` does."""
         await self.close()
+
+
+async def _call(
+    session: ClientSession, method: str, path: str, body: object = None
+) -> object:
+    """Make a control request; return its decoded answer, None if it has none."""
+    try:
+        async with session.request(method, f"{_CONTROL}/{path}", json=body) as response:
+            answer: object = (
+                None
+                if response.status == HTTPStatus.NO_CONTENT
+                else await response.json()
+            )
+            failed = not response.ok
+    except (ClientError, ValueError) as err:
+        msg = f"{method} {path} failed: {err!r}"
+        raise SimulatorError(msg) from err
+    if failed:
+        msg = f"{method} {path} was refused: {answer!r}"
+        raise SimulatorError(msg)
+    return answer
 
 
 async def _served_url(process: asyncio.subprocess.Process) -> str:
