@@ -93,23 +93,27 @@ def _value[T: (int, float, str)](value: object, kind: type[T], what: str) -> T:
     return value
 
 
+def _get(data: object, key: str) -> object:
+    """Read a field of a JSON object the simulator sent; None if it has none."""
+    return data.get(key) if isinstance(data, dict) else None
+
+
 def _field[T: (int, float, str)](data: object, key: str, kind: type[T]) -> T:
-    """Read a field of a JSON object the simulator sent."""
-    return _value(data.get(key) if isinstance(data, dict) else None, kind, key)
+    """Read a field of this type of a JSON object the simulator sent."""
+    return _value(_get(data, key), kind, key)
 
 
-def _items(data: object, key: str) -> list[object]:
-    """Read a field of a JSON object the simulator sent that holds an array."""
-    items = data.get(key) if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        msg = f"{key} is not an array in {data!r}"
+def _array(value: object, what: str) -> list[object]:
+    """Check that a value the simulator sent is a JSON array."""
+    if not isinstance(value, list):
+        msg = f"{what} is not an array: {value!r}"
         raise SimulatorError(msg)
-    return items
+    return value
 
 
 def _tracker(data: object) -> SimulatedTracker:
     """Read a tracker as `GET /_simulator/trackers` lists it."""
-    fix = data.get("last_fix") if isinstance(data, dict) else None
+    fix = _get(data, "last_fix")
     return SimulatedTracker(
         id=_field(data, "id", int),
         serial=_field(data, "serial", str),
@@ -199,27 +203,24 @@ class RemoteSimulator:
             await session.close()
             raise
 
-    async def _call(self, method: str, path: str, body: object = None) -> object:
-        """Make a control request; return its decoded answer, None if it has none."""
-        return await _call(self._session, method, path, body)
-
     async def trackers(self) -> list[SimulatedTracker]:
         """Return every tracker of the account, oldest first."""
-        listed = {"trackers": await self._call("GET", "trackers")}
-        return [_tracker(item) for item in _items(listed, "trackers")]
+        listed = _array(await _call(self._session, "GET", "trackers"), "the trackers")
+        return [_tracker(item) for item in listed]
 
     async def add_tracker(self, latitude: float, longitude: float) -> SimulatedTracker:
         """Add a tracker located there; it has no past and stays put."""
         body = {"lat": latitude, "lng": longitude}
-        return _tracker(await self._call("POST", "trackers", body))
+        return _tracker(await _call(self._session, "POST", "trackers", body))
 
     async def remove_tracker(self, tracker_id: int) -> None:
         """Remove a tracker from the account."""
-        await self._call("DELETE", f"trackers/{tracker_id}")
+        await _call(self._session, "DELETE", f"trackers/{tracker_id}")
 
     async def move(self, moves: Sequence[Move]) -> None:
         """Give trackers a fix at these places now; each then stays there."""
-        await self._call(
+        await _call(
+            self._session,
             "POST",
             "trackers/move",
             [
@@ -236,26 +237,28 @@ class RemoteSimulator:
 
     async def advance(self, seconds: float) -> Advanced:
         """Move the world's clock forward; say which trackers fixed or reported."""
-        answer = await self._call("POST", "advance", {"seconds": seconds})
+        answer = await _call(self._session, "POST", "advance", {"seconds": seconds})
         fixed, reported = (
-            tuple(_value(item, int, key) for item in _items(answer, key))
+            tuple(_value(item, int, key) for item in _array(_get(answer, key), key))
             for key in ("fixed", "reported")
         )
         return Advanced(fixed=fixed, reported=reported)
 
     async def set_faults(self, faults: Sequence[Fault]) -> None:
         """Put these faults in force, and no others; hung requests are answered."""
-        await self._call("PUT", "faults", [fault.to_json() for fault in faults])
+        await _call(
+            self._session, "PUT", "faults", [fault.to_json() for fault in faults]
+        )
 
     async def set_credentials(self, username: str, password: str) -> None:
         """Change the account's credentials: the old ones stop working at once."""
         body = {"username": username, "password": password}
-        await self._call("PUT", "credentials", body)
+        await _call(self._session, "PUT", "credentials", body)
 
     async def traffic(self) -> Traffic:
         """Return the API's traffic since the last count, and count anew."""
-        answer = await self._call("DELETE", "counters")
-        requests = answer.get("requests") if isinstance(answer, dict) else None
+        answer = await _call(self._session, "DELETE", "counters")
+        requests = _get(answer, "requests")
         if not isinstance(requests, dict):
             msg = f"unexpected counters {answer!r}"
             raise SimulatorError(msg)
