@@ -152,6 +152,7 @@ async def serve(options: argparse.Namespace) -> None:
         async with Simulator(world, host=options.host, port=options.port) as simulator:
             if options.latency is not None:
                 simulator.faults.add(Fault(FaultKind.LATENCY, seconds=options.latency))
+            # Its first line says where it serves: tools.remote reads it there.
             sys.stdout.write(
                 f"Invoxia simulator on {simulator.url} "
                 f"(seed {options.seed}, {options.trackers} trackers, "
