@@ -1,0 +1,252 @@
+"""What a poll changes: nothing when nothing changed, exactly what did otherwise.
+
+A poll that finds an account as it was notifies no listener and writes no state; a
+poll where one tracker changed writes that tracker's states only, and asks the API
+for no more than the listing and the fixes of trackers that moved.
+"""
+
+from collections.abc import Callable
+from dataclasses import FrozenInstanceError, fields
+from datetime import datetime
+import logging
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.invoxia.const import DOMAIN, LOGGER
+from simulator import Fault, FaultKind, ReplyShape, Simulator
+from tests.conftest import poll
+
+LISTING = "/devices/"
+HISTORY = "/devices/{id}/tracker_data/"
+
+
+def _reported(hass: HomeAssistant) -> dict[str, datetime]:
+    """Return when each state was last written."""
+    return {state.entity_id: state.last_reported for state in hass.states.async_all()}
+
+
+def _own(hass: HomeAssistant, entry: MockConfigEntry, serial: str) -> set[str]:
+    """Return the enabled entities of one tracker."""
+    return {
+        item.entity_id
+        for item in er.async_entries_for_config_entry(
+            er.async_get(hass), entry.entry_id
+        )
+        if item.unique_id.partition("_")[0] == serial and item.disabled_by is None
+    }
+
+
+def _tracker_state(hass: HomeAssistant, serial: str) -> tuple[str, object, object]:
+    """Return a tracker entity's state, latitude and longitude (None when unknown)."""
+    entity_id = er.async_get(hass).async_get_entity_id("device_tracker", DOMAIN, serial)
+    assert entity_id is not None
+    state = hass.states.get(entity_id)
+    assert state is not None
+    attributes = state.attributes
+    return state.state, attributes.get("latitude"), attributes.get("longitude")
+
+
+def _accuracy(hass: HomeAssistant, serial: str) -> object:
+    """Return a tracker entity's accuracy, in metres."""
+    entity_id = er.async_get(hass).async_get_entity_id("device_tracker", DOMAIN, serial)
+    assert entity_id is not None
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return state.attributes.get("gps_accuracy")
+
+
+async def test_poll_where_nothing_changed_notifies_no_listener(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An unchanged account keeps its data and wakes nobody: no state is written.
+
+    A poll where one tracker moved notifies the listeners once.
+    """
+    coordinator = init_integration.runtime_data
+    notified: list[None] = []
+    remove = coordinator.async_add_listener(callback(lambda: notified.append(None)))
+    data = coordinator.data
+    before = _reported(hass)
+    await poll(hass, freezer)
+    await poll(hass, freezer)
+    assert notified == []
+    assert _reported(hass) == before
+    assert all(coordinator.data[serial] is known for serial, known in data.items())
+
+    world = simulator.world
+    world.move_tracker(world.tracker_ids[0], 48.8584, 2.2945)
+    await poll(hass, freezer)
+    assert notified == [None]
+    remove()
+
+
+async def test_tracker_changed_but_not_moved_costs_no_fix(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A new battery level, the position as it was: the poll is the listing alone."""
+    world = simulator.world
+    tracker = world.tracker(world.tracker_ids[2])
+    world.misreport(tracker.id, overrides={"tracker_status": {"battery": 42}})
+    simulator.counters.reset()
+    await poll(hass, freezer)
+    assert dict(simulator.counters.requests) == {LISTING: 1}
+    data = init_integration.runtime_data.data[tracker.serial]
+    assert data.tracker.tracker_status.battery == 42
+
+
+async def test_tracker_listed_as_it_was_writes_nothing_when_another_moves(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A listing that differs only in what the client ignores changes no state.
+
+    Another tracker moving in the same poll wakes every entity: this one's see the
+    very data they wrote, and write nothing.
+    """
+    world = simulator.world
+    still, moving = (world.tracker(tracker_id) for tracker_id in world.tracker_ids[:2])
+    world.misreport(still.id, overrides={"firmware_channel": "beta"})
+    before = _reported(hass)
+    world.move_tracker(moving.id, 48.8584, 2.2945)
+    await poll(hass, freezer)
+    written = {
+        entity
+        for entity, reported in _reported(hass).items()
+        if reported != before[entity]
+    }
+    assert written == _own(hass, init_integration, moving.serial)
+
+
+@pytest.mark.parametrize("reply_shape", [ReplyShape.RECORDED])
+async def test_fix_asked_again_unchanged_writes_nothing_when_another_moves(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A tracker whose status says nothing of its moves has its fix asked each poll.
+
+    The same fix again keeps its data as it was: when another tracker moves in the
+    same poll, waking every entity, this one's write nothing.
+    """
+    world = simulator.world
+    asked, moving = (world.tracker(tracker_id) for tracker_id in world.tracker_ids[:2])
+    world.misreport(asked.id, overrides={"tracker_status": {"last_event": None}})
+    await poll(hass, freezer)
+    before = _reported(hass)
+    world.move_tracker(moving.id, 48.8584, 2.2945)
+    simulator.counters.reset()
+    await poll(hass, freezer)
+    assert dict(simulator.counters.requests) == {LISTING: 1, HISTORY: 2}
+    written = {
+        entity
+        for entity, reported in _reported(hass).items()
+        if reported != before[entity]
+    }
+    assert written == _own(hass, init_integration, moving.serial)
+
+
+async def test_tracker_readable_again_without_moving_is_available_again(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A tracker listed whole again, as it was, comes back where it was, said once."""
+    caplog.set_level(logging.INFO, logger=LOGGER.name)
+    world = simulator.world
+    tracker = world.tracker(world.tracker_ids[1])
+    coordinator = init_integration.runtime_data
+    shown = _tracker_state(hass, tracker.serial)
+    assert shown[1] is not None
+    world.misreport(tracker.id, missing=("serial",))
+    await poll(hass, freezer)
+    assert _tracker_state(hass, tracker.serial) == (STATE_UNAVAILABLE, None, None)
+    assert coordinator.data[tracker.serial].unreadable is True
+
+    world.misreport(tracker.id)
+    caplog.clear()
+    await poll(hass, freezer)
+    assert _tracker_state(hass, tracker.serial) == shown
+    assert coordinator.data[tracker.serial].unreadable is False
+    assert [
+        record.getMessage() for record in caplog.records if record.name == LOGGER.name
+    ] == [f"{tracker.name} can be read again"]
+    await poll(hass, freezer)
+    assert _tracker_state(hass, tracker.serial) == shown
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_stale_listing_shows_its_position_without_a_newer_fixs_accuracy(
+    hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
+) -> None:
+    """A listing replayed from a stale cache, while histories fail, shows what it says.
+
+    Its older position shows with its accuracy unknown: the accuracy of the newer fix
+    fetched before belongs to another place.
+    """
+    world = simulator.world
+    tracker = world.tracker(world.tracker_ids[0])
+    first = _tracker_state(hass, tracker.serial)
+    world.advance(60)
+    world.move_tracker(tracker.id, 48.8584, 2.2945, precision=8)
+    await poll(hass, freezer)
+    assert _accuracy(hass, tracker.serial) == 8
+    simulator.faults.add(
+        Fault(FaultKind.STATUS, status=500, path=f"/devices/{tracker.id}/tracker_data/")
+    )
+    simulator.faults.add(Fault(FaultKind.REPLAYED, path=LISTING))
+    await poll(hass, freezer)
+    assert _tracker_state(hass, tracker.serial) == first
+    assert _accuracy(hass, tracker.serial) == 0
+
+
+async def test_what_the_coordinator_knows_cannot_be_changed_by_an_entity(
+    init_integration: MockConfigEntry,
+) -> None:
+    """Every entity reads the same data: none can change it under the others.
+
+    Neither a tracker's data nor its position can be changed in place or given
+    more: only the next poll replaces them.
+    """
+    for known in init_integration.runtime_data.data.values():
+        position = known.position
+        assert position is not None
+        with pytest.raises(FrozenInstanceError):
+            known.unreadable = True
+        with pytest.raises(FrozenInstanceError):
+            position.latitude = 0.0
+        for frozen in (known, position):
+            with pytest.raises(AttributeError, match="attached"):
+                object.__setattr__(frozen, "attached", True)
+        assert known.unreadable is False
+        assert position.latitude != 0.0
+
+
+async def test_data_and_positions_are_built_by_keyword_only(
+    init_integration: MockConfigEntry,
+) -> None:
+    """Their fields are given by name: a field added never shifts the others."""
+    for known in init_integration.runtime_data.data.values():
+        assert known.position is not None
+        for value in (known, known.position):
+            build: Callable[..., object] = type(value)
+            given = {field.name: getattr(value, field.name) for field in fields(value)}
+            assert build(**given) == value
+            first = next(iter(given))
+            with pytest.raises(TypeError, match="positional argument"):
+                build(given.pop(first), **given)
