@@ -18,7 +18,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.invoxia.const import DOMAIN, LOGGER
-from simulator import Fault, FaultKind, ReplyShape, Simulator
+from simulator import ReplyShape, Simulator
 from tests.conftest import poll
 
 LISTING = "/devices/"
@@ -49,15 +49,6 @@ def _tracker_state(hass: HomeAssistant, serial: str) -> tuple[str, object, objec
     assert state is not None
     attributes = state.attributes
     return state.state, attributes.get("latitude"), attributes.get("longitude")
-
-
-def _accuracy(hass: HomeAssistant, serial: str) -> object:
-    """Return a tracker entity's accuracy, in metres."""
-    entity_id = er.async_get(hass).async_get_entity_id("device_tracker", DOMAIN, serial)
-    assert entity_id is not None
-    state = hass.states.get(entity_id)
-    assert state is not None
-    return state.attributes.get("gps_accuracy")
 
 
 async def test_poll_where_nothing_changed_notifies_no_listener(
@@ -188,31 +179,6 @@ async def test_tracker_readable_again_without_moving_is_available_again(
     ] == [f"{tracker.name} can be read again"]
     await poll(hass, freezer)
     assert _tracker_state(hass, tracker.serial) == shown
-
-
-@pytest.mark.usefixtures("init_integration")
-async def test_stale_listing_shows_its_position_without_a_newer_fixs_accuracy(
-    hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
-) -> None:
-    """A listing replayed from a stale cache, while histories fail, shows what it says.
-
-    Its older position shows with its accuracy unknown: the accuracy of the newer fix
-    fetched before belongs to another place.
-    """
-    world = simulator.world
-    tracker = world.tracker(world.tracker_ids[0])
-    first = _tracker_state(hass, tracker.serial)
-    world.advance(60)
-    world.move_tracker(tracker.id, 48.8584, 2.2945, precision=8)
-    await poll(hass, freezer)
-    assert _accuracy(hass, tracker.serial) == 8
-    simulator.faults.add(
-        Fault(FaultKind.STATUS, status=500, path=f"/devices/{tracker.id}/tracker_data/")
-    )
-    simulator.faults.add(Fault(FaultKind.REPLAYED, path=LISTING))
-    await poll(hass, freezer)
-    assert _tracker_state(hass, tracker.serial) == first
-    assert _accuracy(hass, tracker.serial) == 0
 
 
 async def test_what_the_coordinator_knows_cannot_be_changed_by_an_entity(
