@@ -85,6 +85,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error(str(err))
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    # The generator runs in the copy of the tree: a relative path is from here.
+    args.generator = args.generator.absolute()
     if args.output is None and not args.files:
         args.output = DEFAULT_OUTPUT
     return args
