@@ -13,9 +13,12 @@ TARGETS: Final[Mapping[str, tuple[str, ...]]] = {
     f"{PACKAGE}/api/models.py": ("tests/test_api_*.py",),
     f"{PACKAGE}/coordinator.py": (
         "tests/test_coordinator*.py",
-        "tests/test_faults.py",
+        "tests/test_config_flow.py",
         "tests/test_entities.py",
+        "tests/test_faults.py",
         "tests/test_init.py",
+        "tests/test_issues.py",
+        "tests/test_services.py",
     ),
 }
 """Each module mutated, and the test files (globs, from the root) run against it."""
