@@ -1,22 +1,13 @@
 """What the client logs at debug level: one line per request, for whoever debugs it."""
 
-from collections.abc import AsyncGenerator
 import logging
 
 import pytest
 
-from custom_components.invoxia.api import AsyncClient, Config
-from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, Simulator
+from custom_components.invoxia.api import AsyncClient
+from simulator import Simulator
 
 LOGGER = "custom_components.invoxia.api"
-
-
-@pytest.fixture
-async def client(simulator: Simulator) -> AsyncGenerator[AsyncClient]:
-    """Provide a client of the simulated account."""
-    config = Config(DEFAULT_USERNAME, DEFAULT_PASSWORD, simulator.url)
-    async with AsyncClient(config) as api:
-        yield api
 
 
 async def test_each_request_logs_its_path_parameters_status_and_size(

@@ -6,7 +6,6 @@ answer cannot fill Home Assistant's memory. Waits of a second or less are waits.
 """
 
 import asyncio
-from collections.abc import AsyncGenerator
 
 from aiohttp import web
 import pytest
@@ -17,19 +16,11 @@ from custom_components.invoxia.api import (
     RateLimitedQuery,
     UnknownAnswerScheme,
 )
-from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, Fault, FaultKind, Simulator
+from simulator import Fault, FaultKind, Simulator
 from tests.conftest import serve
 
 LIMIT = 32 * 1024 * 1024
 REFUSED = rf"^The API answer exceeds {LIMIT} bytes$"
-
-
-@pytest.fixture
-async def client(simulator: Simulator) -> AsyncGenerator[AsyncClient]:
-    """Provide a client of the simulated account."""
-    config = Config(DEFAULT_USERNAME, DEFAULT_PASSWORD, simulator.url)
-    async with AsyncClient(config) as api:
-        yield api
 
 
 async def test_an_answer_of_32_mib_is_read_and_one_byte_more_refused(

@@ -4,20 +4,10 @@ The coordinator warns of each tracker it never read by the name the listing give
 "Bella is listed by Invoxia but cannot be read".
 """
 
-from collections.abc import AsyncGenerator
-
 import pytest
 
-from custom_components.invoxia.api import AsyncClient, Config, PartialListing
-from simulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, Simulator
-
-
-@pytest.fixture
-async def client(simulator: Simulator) -> AsyncGenerator[AsyncClient]:
-    """Provide a client of the simulated account."""
-    config = Config(DEFAULT_USERNAME, DEFAULT_PASSWORD, simulator.url)
-    async with AsyncClient(config) as api:
-        yield api
+from custom_components.invoxia.api import AsyncClient, PartialListing
+from simulator import Simulator
 
 
 async def test_unreadable_trackers_are_named_as_listed_and_unnamed_otherwise(
