@@ -257,11 +257,31 @@ EQUIVALENT: Final[tuple[Equivalent, ...]] = (
     ),
     Equivalent(
         file=_COORDINATOR,
-        where="InvoxiaTrackerData",
-        before="unreadable: bool = False",
-        after="unreadable: bool = True",
-        reason="tracker_data, the only maker of InvoxiaTrackerData, always gives "
-        "unreadable; replace() keeps it: the default is never used.",
+        where="_shown_position",
+        before="if new is None or new == shown:",
+        after="if new is None or new is shown:",
+        reason="A position equal to the one shown is as old and as accurate as it, "
+        "which passed the same checks under the same options: the checks return "
+        "one of two equal positions.",
+    ),
+    Equivalent(
+        file=_COORDINATOR,
+        where="InvoxiaCoordinator._selected",
+        before="import_new = options.get(CONF_IMPORT_NEW, True)",
+        after="import_new = options.get(CONF_IMPORT_NEW, False)",
+        reason="The options flow writes import_new whenever it writes the trackers "
+        "chosen, and removes both together: the default is never used.",
+    ),
+    *(
+        Equivalent(
+            file=_COORDINATOR,
+            where="is_listed",
+            before="domain == DOMAIN and identifier in data",
+            after=f"domain {operator} DOMAIN and identifier in data",
+            reason="The devices of an entry are the integration's own, identified by "
+            "(DOMAIN, serial) alone (device_info): no other domain is compared.",
+        )
+        for operator in ("<=", ">=")
     ),
     Equivalent(
         file=_COORDINATOR,
