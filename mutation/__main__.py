@@ -169,7 +169,6 @@ def run(args: argparse.Namespace) -> tuple[list[FileResult], str]:
                     outcomes=outcomes,
                     annotations=made.annotations,
                     invalid=made.invalid,
-                    tests=len(baseline.durations),
                     seconds=time.monotonic() - started,
                 )
             )

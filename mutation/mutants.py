@@ -19,7 +19,6 @@ class Mutant:
     """The module, from the root of the tree."""
     operator: str
     """cosmic-ray's operator, such as core/ReplaceComparisonOperator_Lt_LtE."""
-    occurrence: int
     first: int
     last: int
     replacement: str
@@ -201,7 +200,6 @@ class Module:
         """
         try:
             operator = str(data["operator"])
-            occurrence = int(str(data["occurrence"]))
             first = int(str(data["first"]))
             last = int(str(data["last"]))
             replacement = str(data["replacement"])
@@ -219,7 +217,6 @@ class Module:
         return Mutant(
             file=self.file,
             operator=operator,
-            occurrence=occurrence,
             first=first,
             last=last,
             replacement=replacement,

@@ -24,8 +24,6 @@ class FileResult:
     """Mutants of annotations, left out: nothing evaluates them."""
     invalid: int
     """Mutants cosmic-ray fails to make, or that do not compile, left out."""
-    tests: int
-    """The mapped tests that ran unmutated."""
     seconds: float
 
 

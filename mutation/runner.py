@@ -196,10 +196,9 @@ class Outcome:
     """failed, timed out, broke the import, crashed, survived or not run."""
     by: str | None
     """The test that failed or timed out."""
-    seconds: float
 
 
-_NOT_RUN: Final = Outcome(killed=False, how="not run", by=None, seconds=0.0)
+_NOT_RUN: Final = Outcome(killed=False, how="not run", by=None)
 """The outcome of a mutant no mapped test runs: it survives untested."""
 
 
@@ -528,7 +527,7 @@ def _outcome(finished: _Finished) -> Outcome:
         how, by = "broke the import", None
     else:
         how, by = "crashed", started
-    return Outcome(killed=how != "survived", how=how, by=by, seconds=finished.seconds)
+    return Outcome(killed=how != "survived", how=how, by=by)
 
 
 def _child(  # noqa: PLR0913 - what a forked child needs, passed once
