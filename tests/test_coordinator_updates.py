@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.invoxia.const import DOMAIN, LOGGER
 from simulator import ReplyShape, Simulator
+from simulator.world import JsonObject
 from tests.conftest import poll
 
 LISTING = "/devices/"
@@ -96,52 +97,41 @@ async def test_tracker_changed_but_not_moved_costs_no_fix(
     assert data.tracker.tracker_status.battery == 42
 
 
-async def test_tracker_listed_as_it_was_writes_nothing_when_another_moves(
+@pytest.mark.parametrize(
+    ("reply_shape", "listed", "asked"),
+    [
+        (ReplyShape.MODELLED, {"firmware_channel": "beta"}, {LISTING: 1, HISTORY: 1}),
+        (
+            ReplyShape.RECORDED,
+            {"tracker_status": {"last_event": None}},
+            {LISTING: 1, HISTORY: 2},
+        ),
+    ],
+    ids=["field_ignored", "fix_asked_each_poll"],
+)
+async def test_tracker_as_it_was_writes_nothing_when_another_moves(  # noqa: PLR0913 - fixtures and parameters
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: Simulator,
     freezer: FrozenDateTimeFactory,
+    listed: JsonObject,
+    asked: dict[str, int],
 ) -> None:
-    """A listing that differs only in what the client ignores changes no state.
+    """A tracker whose data did not change keeps it: none of its states is written.
 
     Another tracker moving in the same poll wakes every entity: this one's see the
-    very data they wrote, and write nothing.
+    very data they wrote. It may be listed with a field the client ignores, or with a
+    status that says nothing of its moves, its fix then asked again each poll.
     """
     world = simulator.world
     still, moving = (world.tracker(tracker_id) for tracker_id in world.tracker_ids[:2])
-    world.misreport(still.id, overrides={"firmware_channel": "beta"})
-    before = _reported(hass)
-    world.move_tracker(moving.id, 48.8584, 2.2945)
-    await poll(hass, freezer)
-    written = {
-        entity
-        for entity, reported in _reported(hass).items()
-        if reported != before[entity]
-    }
-    assert written == _own(hass, init_integration, moving.serial)
-
-
-@pytest.mark.parametrize("reply_shape", [ReplyShape.RECORDED])
-async def test_fix_asked_again_unchanged_writes_nothing_when_another_moves(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    simulator: Simulator,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """A tracker whose status says nothing of its moves has its fix asked each poll.
-
-    The same fix again keeps its data as it was: when another tracker moves in the
-    same poll, waking every entity, this one's write nothing.
-    """
-    world = simulator.world
-    asked, moving = (world.tracker(tracker_id) for tracker_id in world.tracker_ids[:2])
-    world.misreport(asked.id, overrides={"tracker_status": {"last_event": None}})
+    world.misreport(still.id, overrides=listed)
     await poll(hass, freezer)
     before = _reported(hass)
     world.move_tracker(moving.id, 48.8584, 2.2945)
     simulator.counters.reset()
     await poll(hass, freezer)
-    assert dict(simulator.counters.requests) == {LISTING: 1, HISTORY: 2}
+    assert dict(simulator.counters.requests) == asked
     written = {
         entity
         for entity, reported in _reported(hass).items()
