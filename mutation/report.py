@@ -257,7 +257,8 @@ def document(
         _item(
             "A mutant runs the tests mapped to its module (below) that run its "
             "lines, as a first run of them with coverage per test finds: those "
-            "that killed most mutants first, then the quickest. A line run on "
+            "that killed most mutants of the same function first, then most "
+            "mutants in all, then the quickest. A line run on "
             "import is run by every test."
         ),
         _item(

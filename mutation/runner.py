@@ -344,7 +344,8 @@ class Runner:
         test_files: Sequence[str],
     ) -> Iterator[tuple[Mutant, Outcome]]:
         """Test every mutant; yield each with its outcome, as they finish."""
-        kills: Counter[str] = Counter()
+        # Tests by the mutants they killed: in the same function or class, and in all.
+        kills: Counter[tuple[str, str]] = Counter()
         pending = deque(
             _Task(
                 mutant=mutant,
@@ -385,16 +386,29 @@ class Runner:
                         pending.appendleft(replace(task, retried=True))
                         continue
                     if outcome.by is not None:
-                        kills[outcome.by] += 1
+                        kills[task.mutant.where, outcome.by] += 1
+                        kills["", outcome.by] += 1
                     yield task.mutant, outcome
 
     def _launch(
-        self, task: _Task, slot: int, kills: Counter[str], baseline: Baseline
+        self,
+        task: _Task,
+        slot: int,
+        kills: Counter[tuple[str, str]],
+        baseline: Baseline,
     ) -> _Child:
-        """Start a child on a mutant's tests: the best killers first, then quickest."""
+        """Start a child on a mutant's tests, those likeliest to kill it first.
+
+        First the tests that killed most mutants of its function or class, then
+        most mutants in all, then the quickest.
+        """
         tests = sorted(
             task.tests,
-            key=lambda test: (-kills[test], baseline.durations.get(test, 0.0)),
+            key=lambda test: (
+                -kills[task.mutant.where, test],
+                -kills["", test],
+                baseline.durations.get(test, 0.0),
+            ),
         )
         slowest = max(baseline.durations.values(), default=0.0)
         per_test = max(self.timeout, 5 * slowest)
