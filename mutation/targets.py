@@ -17,7 +17,6 @@ TARGETS: Final[Mapping[str, tuple[str, ...]]] = {
         "tests/test_entities.py",
         "tests/test_faults.py",
         "tests/test_init.py",
-        "tests/test_issues.py",
         "tests/test_services.py",
     ),
 }
