@@ -78,7 +78,7 @@ EQUIVALENT: Final[tuple[Equivalent, ...]] = (
         where="Config",
         before="password: str = field(repr=False)",
         after="password: str = field(repr=True)",
-        reason="Config writes its own __repr__, which the dataclass keeps: nothing "
+        reason="Config writes its own `__repr__`, which the dataclass keeps: nothing "
         "reads the field's repr flag.",
     ),
     Equivalent(

@@ -176,12 +176,17 @@ def document(
 ) -> str:
     """Write docs/mutation.md: the method, this run's scores, survivors, equivalents."""
     survivors = [line for summary in summaries for line in survivor_lines(summary)]
+    # Mutants of one piece of code, equivalent for one reason, share an item.
+    alike: dict[tuple[str, int, str, str, str], list[str]] = {}
+    for summary in summaries:
+        for mutant, entry in summary.equivalent:
+            key = (mutant.file, mutant.line, mutant.where, mutant.before, entry.reason)
+            alike.setdefault(key, []).append(
+                f"`{mutant.after}`" if mutant.after else "(removed)"
+            )
     equivalent = [
-        f"`{mutant.file}:{mutant.line}` (`{mutant.where}`): `{mutant.before}` → "
-        + (f"`{mutant.after}`" if mutant.after else "(removed)")
-        + f". {entry.reason}"
-        for summary in summaries
-        for mutant, entry in summary.equivalent
+        f"`{file}:{line}` (`{where}`): `{before}` → {', '.join(afters)}. {reason}"
+        for (file, line, where, before, reason), afters in alike.items()
     ]
     stale = unmatched(summaries, known)
     mapping = [

@@ -13,7 +13,14 @@ import pytest
 
 from mutation.equivalent import EQUIVALENT, Equivalent
 from mutation.mutants import Module, Mutant
-from mutation.report import FileResult, summarize, table, verdict
+from mutation.report import (
+    Environment,
+    FileResult,
+    document,
+    summarize,
+    table,
+    verdict,
+)
 from mutation.runner import Outcome, _Finished, _outcome, copy_tree, module_name
 from mutation.targets import DEFAULT_FILES, TARGETS, mapped_tests, resolve
 
@@ -215,6 +222,37 @@ def test_the_score_leaves_equivalent_mutants_out() -> None:
     lower = summarize(result, known[1:])
     assert lower.score == 9 / 11
     assert verdict([lower]) == [f"{result.file}: 81.8 %, below the 90.0 % target"]
+
+
+def test_the_report_lists_alike_equivalent_mutants_as_one() -> None:
+    """Mutants of one line, equivalent for one reason, make one item of the report."""
+    known = [
+        Equivalent(
+            file=_mutant(1).file, where="f", before="y", after=after, reason="R."
+        )
+        for after in ("b", "c")
+    ]
+    result = FileResult(
+        file=_mutant(1).file,
+        outcomes=[(_mutant(4, after), _outcome_of(killed=False)) for after in "bc"],
+        annotations=0,
+        invalid=0,
+        seconds=1.0,
+    )
+    environment = Environment(
+        command="scripts/mutate",
+        date="today",
+        machine="m",
+        python="3.14",
+        home_assistant="h",
+        cosmic_ray="8.7.0",
+        jobs=2,
+        seconds=1.0,
+    )
+    text = document([summarize(result, known)], environment, known)
+    assert [line for line in text.splitlines() if line.startswith("- `custom")] == [
+        f"- `{result.file}:4` (`f`): `y` → `b`, `c`. R."
+    ]
 
 
 def test_an_equivalent_mutant_is_known_by_its_code_and_where_it_is() -> None:
