@@ -20,13 +20,17 @@ DUPLICATE = "does not generate unique IDs"
 async def _other_account(
     hass: HomeAssistant, first: MockConfigEntry, world: World
 ) -> AsyncIterator[MockConfigEntry]:
-    """Set up a second account, on a simulator of its own, added after the first."""
+    """Set up a second account, on a simulator of its own, added after the first.
+
+    It polls as the first does.
+    """
     async with Simulator(world) as other:
         entry = MockConfigEntry(
             domain=DOMAIN,
             title="o***@example.com",
             unique_id=str(world.user_id + 1),
             data={**first.data, CONF_API_URL: other.url},
+            options=first.options,
         )
         entry.add_to_hass(hass)
         await hass.config_entries.async_setup(entry.entry_id)
