@@ -163,16 +163,24 @@ def test_errors_come_through_unchanged(threaded_simulator: Simulator) -> None:
     assert (type(err.value), err.value.status) == (FailedQuery, 502)
 
 
-def test_with_block_closes_the_session(
+def test_with_block_closes_the_session_and_the_loop(
     threaded_simulator: Simulator, config: Config
 ) -> None:
-    """Leaving the `with` block closes the session and the loop."""
-    with Client(config) as client:
-        client.get_users()
-        session = _session_of(client)
-        assert isinstance(session, aiohttp.ClientSession)
-    assert session.closed
-    assert _session_of(client) is None
+    """Leaving the `with` block closes the session and the loop: none is left open.
+
+    An event loop collected unclosed warns, as does a session.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with Client(config) as client:
+            client.get_users()
+            session = _session_of(client)
+            assert isinstance(session, aiohttp.ClientSession)
+        assert session.closed
+        assert _session_of(client) is None
+        del client, session
+        gc.collect()
+    assert [str(warning.message) for warning in caught] == []
     assert threaded_simulator.counters.total == 1
 
 

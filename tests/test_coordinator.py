@@ -598,6 +598,8 @@ async def test_device_follows_the_app_but_keeps_the_users_name(
     assert (named_device.name_by_user, named_device.name) == ("My dog", "Ignored")
 
 
+# Home Assistant's clock agrees with the trackers': the fix shown is a minute old.
+@pytest.mark.freeze_time(SIMULATOR_START)
 @pytest.mark.parametrize("reply_shape", list(ReplyShape))
 @pytest.mark.usefixtures("init_integration")
 async def test_fix_older_than_the_one_shown_never_replaces_it(
@@ -733,7 +735,7 @@ async def test_fix_less_accurate_than_the_filter_does_not_move_the_tracker(
     """With a 200 m filter, a 2 km-off network fix keeps the last good position.
 
     Last seen still moves, and position_time says when the shown position was
-    taken; the next good fix moves the tracker.
+    taken; the next fix within 200 m, even at 200 m exactly, moves the tracker.
     """
     mock_config_entry = MockConfigEntry(
         domain=DOMAIN,
@@ -759,9 +761,9 @@ async def test_fix_less_accurate_than_the_filter_does_not_move_the_tracker(
     assert last_seen.state == world.now.isoformat()
 
     world.advance(120)
-    world.move_tracker(tracker.id, 48.8606, 2.3376, precision=150)
+    world.move_tracker(tracker.id, 48.8606, 2.3376, precision=200)
     await poll(hass, freezer)
-    assert _position(hass, tracker.serial) == (48.8606, 2.3376, 150)
+    assert _position(hass, tracker.serial) == (48.8606, 2.3376, 200)
     state = _state(hass, "device_tracker", tracker.serial)
     assert state.attributes["position_time"] == world.now.isoformat()
 
@@ -778,6 +780,7 @@ async def test_without_the_filter_every_fix_moves_the_tracker(
     assert _position(hass, tracker.serial) == (48.8764, 2.2945, 2000)
 
 
+@pytest.mark.freeze_time(SIMULATOR_START)
 @pytest.mark.usefixtures("init_integration")
 async def test_listing_replayed_from_a_stale_cache_never_moves_back(
     hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory

@@ -1,7 +1,9 @@
 """Setting up, unloading and removing devices of an Invoxia account."""
 
+import json
+
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -115,3 +117,36 @@ async def test_removing_a_device_while_setup_is_retried_is_refused_and_said(
     states.append(mock_config_entry.state)
     assert states == [ConfigEntryState.SETUP_RETRY, ConfigEntryState.LOADED]
     assert device_registry.async_get(stale.id) is None
+
+
+async def test_devices_read_back_at_a_start_are_kept(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Devices the registry holds when Home Assistant starts are their trackers'.
+
+    The registry reads them back from its store, their identifiers new strings equal
+    to the integration's own: the first poll recognises each and removes none.
+    """
+    mock_config_entry.add_to_hass(hass)
+    registry = dr.async_get(hass)
+    stored = {
+        registry.async_get_or_create(
+            config_entry_id=mock_config_entry.entry_id,
+            identifiers={tuple(json.loads(json.dumps([DOMAIN, tracker.serial])))},
+        ).id
+        for tracker in map(simulator.world.tracker, simulator.world.tracker_ids)
+    }
+    removed: list[str] = []
+
+    @callback
+    def _removed(event: Event[dr.EventDeviceRegistryUpdatedData]) -> None:
+        """Keep the id of each device removed."""
+        if event.data["action"] == "remove":
+            removed.append(event.data["device_id"])
+
+    hass.bus.async_listen(dr.EVENT_DEVICE_REGISTRY_UPDATED, _removed)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    devices = dr.async_entries_for_config_entry(registry, mock_config_entry.entry_id)
+    assert {device.id for device in devices} == stored
+    assert removed == []

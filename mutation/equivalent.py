@@ -1,0 +1,347 @@
+"""The mutants that change no behaviour, with the reason; docs/mutation.md lists them.
+
+A mutant is known by its module, the function or class it is in, and the code
+before and after, as `scripts/mutate` prints them: line numbers move, these rarely do.
+"""
+
+from dataclasses import dataclass
+from typing import Final
+
+from .mutants import Mutant
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Equivalent:
+    """A mutant known to change nothing a user or a caller can tell."""
+
+    file: str
+    where: str
+    before: str
+    after: str
+    reason: str
+    context: str | None = None
+    """The first line of the statement the mutant is in, when `before` alone
+    could be another's: a `break` under `if len(locations) >= max_count:`."""
+
+    def matches(self, mutant: Mutant) -> bool:
+        """Tell whether this is the mutant given; spaces do not count."""
+        return (
+            mutant.file == self.file
+            and mutant.where == self.where
+            and _code(mutant.before) == _code(self.before)
+            and _code(mutant.after) == _code(self.after)
+            and (self.context is None or _code(mutant.context) == _code(self.context))
+        )
+
+
+def _code(text: str) -> str:
+    """Return code without its spaces: cosmic-ray's mutants may add some."""
+    return "".join(text.split())
+
+
+_CLIENT: Final = "custom_components/invoxia/api/client.py"
+_COORDINATOR: Final = "custom_components/invoxia/coordinator.py"
+_MODELS: Final = "custom_components/invoxia/api/models.py"
+
+_IDENTITY: Final = (
+    "{} compare equal only when they are the same object: `is` and `==` agree."
+)
+_OVERRIDE: Final = (
+    "typing.override only marks the method for type checkers: nothing reads the mark."
+)
+_POSITIVE_FINITE: Final = (
+    "Above zero, a number is below infinity exactly when it is not infinity; nan "
+    "fails `0 <` either way."
+)
+_CHUNK: Final = (
+    "A positive chunk size changes how the body is read, not what is read or "
+    "refused: the limit is checked as each chunk comes, and a chunk is at most "
+    "what has arrived."
+)
+_CHUNKS: Final = (
+    "63 * 1024",
+    "65 * 1024",
+    "64 * 1025",
+    "64 * 1023",
+    "64 + 1024",
+    "64 | 1024",
+    "64 ^ 1024",
+    "64 << 1024",
+    "64 % 1024",
+    "64 ** 1024",
+)
+_READ_BODY = "async for chunk in response.content.iter_chunked({}):"
+
+EQUIVALENT: Final[tuple[Equivalent, ...]] = (
+    Equivalent(
+        file=_CLIENT,
+        where="Config",
+        before="password: str = field(repr=False)",
+        after="password: str = field(repr=True)",
+        reason="Config writes its own `__repr__`, which the dataclass keeps: nothing "
+        "reads the field's repr flag.",
+    ),
+    Equivalent(
+        file=_CLIENT,
+        where="Config.__post_init__",
+        before="if not 0 < self.request_timeout < math.inf:",
+        after="if not 0 < self.request_timeout != math.inf:",
+        reason=_POSITIVE_FINITE,
+    ),
+    Equivalent(
+        file=_CLIENT,
+        where="Config.__repr__",
+        before="@override",
+        after="",
+        reason=_OVERRIDE,
+    ),
+    *(
+        Equivalent(
+            file=_CLIENT,
+            where="_retry_after",
+            before="except (TypeError, ValueError, OverflowError):",
+            after=after,
+            reason="On Python 3.14, parsedate_to_datetime raises ValueError for "
+            "any text it cannot read (TypeError was Python 3.9's), and no date it "
+            "reads overflows: the handler only ever catches ValueError.",
+        )
+        for after in (
+            "except (CosmicRayTestingException, ValueError, OverflowError):",
+            "except (TypeError, ValueError, CosmicRayTestingException):",
+        )
+    ),
+    Equivalent(
+        file=_CLIENT,
+        where="_retry_after",
+        before="return seconds if 0 < seconds < math.inf else None",
+        after="return seconds if 0 < seconds != math.inf else None",
+        reason=_POSITIVE_FINITE,
+    ),
+    Equivalent(
+        file=_CLIENT,
+        where="AsyncClient._get",
+        before="except (aiohttp.ClientError, OSError) as err:",
+        after="except (aiohttp.ClientError, CosmicRayTestingException) as err:",
+        reason="aiohttp raises any OSError of a request as ClientOSError, a "
+        "ClientError, and TimeoutError, the one OSError it lets through, is caught "
+        "before: OSError is there in case aiohttp ever stops wrapping.",
+    ),
+    *(
+        Equivalent(
+            file=_CLIENT,
+            where="AsyncClient._read_body",
+            before=_READ_BODY.format("64 * 1024"),
+            after=_READ_BODY.format(size),
+            reason=_CHUNK,
+        )
+        for size in _CHUNKS
+    ),
+    Equivalent(
+        file=_CLIENT,
+        where="AsyncClient.get_locations",
+        before="break",
+        after="continue",
+        context="if len(locations) >= max_count:",
+        reason="Once max_count locations are known, the rest of the bounded loop "
+        "asks nothing either way: the request comes after this test.",
+    ),
+    Equivalent(
+        file=_CLIENT,
+        where="AsyncClient.get_locations",
+        before="upper = oldest - 1 if not new or oldest == max(seconds) else oldest",
+        after="upper = oldest - 1 if not new or oldest >= max(seconds) else oldest",
+        reason="oldest is the smallest of the seconds: never above the largest.",
+    ),
+    Equivalent(
+        file=_CLIENT,
+        where="AsyncClient.get_locations",
+        before="upper = oldest - 1 if not new or oldest == max(seconds) else oldest",
+        after="upper = oldest - 1 if not new or oldest is max(seconds) else oldest",
+        reason="min and max of a list return its first smallest and first largest "
+        "element: the same object exactly when all are equal.",
+    ),
+    *(
+        Equivalent(
+            file=_CLIENT,
+            where="AsyncClient.get_locations",
+            before="return ordered[: max(max_count, 0)]",
+            after=f"return ordered[: max(max_count, {bound})]",
+            reason="A max_count below 1 stops the loop before any query: the list "
+            "sliced is empty; above, max_count is the bound either way.",
+        )
+        for bound in (-1, 1)
+    ),
+    *(
+        Equivalent(
+            file=_MODELS,
+            where=where,
+            before="@override",
+            after="",
+            reason=_OVERRIDE,
+        )
+        for where in ("_UnknownIntEnum._missing_", "TrackerUsage._missing_")
+    ),
+    *(
+        Equivalent(
+            file=_MODELS,
+            where=where,
+            before="@staticmethod",
+            after="",
+            reason="It is only ever called on a class (Device.from_json, "
+            "cls._common): a function looked up on a class is called the same.",
+        )
+        for where in ("Device.from_json", "Device._common")
+    ),
+    Equivalent(
+        file=_COORDINATOR,
+        where="tracker_data",
+        before="*,",
+        after="/,",
+        reason="Every caller gives the tracker, fix and fix_of by position and "
+        "unreadable by name, which both signatures accept.",
+    ),
+    Equivalent(
+        file=_COORDINATOR,
+        where="InvoxiaCoordinator._async_update_data",
+        before="elif data.keys() != previous.keys():",
+        after="elif data.keys() is not previous.keys():",
+        reason="The test only spares a look at the device registry: with the same "
+        "trackers listed, removing the stale devices removes none.",
+    ),
+    Equivalent(
+        file=_COORDINATOR,
+        where="InvoxiaCoordinator._mark_shown_elsewhere",
+        before="if entry.state is ConfigEntryState.LOADED",
+        after="if entry.state == ConfigEntryState.LOADED",
+        reason=_IDENTITY.format("Enum members"),
+    ),
+    Equivalent(
+        file=_COORDINATOR,
+        where="InvoxiaCoordinator._mark_shown_elsewhere",
+        before="and entry.entry_id != self.config_entry.entry_id",
+        after="and entry.entry_id is not self.config_entry.entry_id",
+        reason="Home Assistant lists the very config entry objects: this entry's "
+        "id is the same string as its own, every other's another one.",
+    ),
+    Equivalent(
+        file=_COORDINATOR,
+        where="InvoxiaCoordinator._mark_shown_elsewhere",
+        before="if shown_elsewhere != known.shown_elsewhere:",
+        after="if shown_elsewhere is not known.shown_elsewhere:",
+        reason=_IDENTITY.format("True and False"),
+    ),
+    Equivalent(
+        file=_COORDINATOR,
+        where="InvoxiaCoordinator._async_latest_fix",
+        before="known.fix_of if fixes and fix is not fixes[0] else "
+        "_change_marker(tracker)",
+        after="known.fix_of if fixes and fix != fixes[0] else _change_marker(tracker)",
+        reason="_newer returns the fix fetched itself, or the one shown when the "
+        "fetched one is older, and so unequal to it.",
+    ),
+    Equivalent(
+        file=_COORDINATOR,
+        where="InvoxiaCoordinator._update_devices",
+        before="and before.tracker is not known.tracker",
+        after="and before.tracker != known.tracker",
+        reason="The test only spares comparing device infos: equal trackers have "
+        "equal device infos, which the next test finds unchanged.",
+    ),
+    Equivalent(
+        file=_COORDINATOR,
+        where="InvoxiaCoordinator._update_devices",
+        before="and device_info(before.tracker) != device_info(known.tracker)",
+        after="and device_info(before.tracker) is not device_info(known.tracker)",
+        reason="Asking the device registry for a device with its info unchanged "
+        "changes nothing in it: the test only spares the asking.",
+    ),
+    Equivalent(
+        file=_COORDINATOR,
+        where="_shown_position",
+        before="if new is None or new == shown:",
+        after="if new is None or new is shown:",
+        reason="A position equal to the one shown is as old and as accurate as it, "
+        "which passed the same checks under the same options: the checks return "
+        "one of two equal positions.",
+    ),
+    Equivalent(
+        file=_COORDINATOR,
+        where="InvoxiaCoordinator._selected",
+        before="import_new = options.get(CONF_IMPORT_NEW, True)",
+        after="import_new = options.get(CONF_IMPORT_NEW, False)",
+        reason="The options flow writes import_new whenever it writes the trackers "
+        "chosen, and removes both together: the default is never used.",
+    ),
+    *(
+        Equivalent(
+            file=_COORDINATOR,
+            where="is_listed",
+            before="domain == DOMAIN and identifier in data",
+            after=f"domain {operator} DOMAIN and identifier in data",
+            reason="The devices of an entry are the integration's own, identified by "
+            "(DOMAIN, serial) alone (device_info): no other domain is compared.",
+        )
+        for operator in ("<=", ">=")
+    ),
+    Equivalent(
+        file=_COORDINATOR,
+        where="InvoxiaCoordinator._warn_of_unreadable",
+        before="for name, error in zip(partial.names, partial.errors, strict=True):",
+        after="for name, error in zip(partial.names, partial.errors, strict=False):",
+        reason="PartialListing holds a name, or None, for each error: the lists "
+        "are never of different lengths for strict to object to.",
+    ),
+    *(
+        Equivalent(
+            file=_COORDINATOR,
+            where="InvoxiaCoordinator._polling_delay",
+            before="interval = self.update_interval or timedelta(0)",
+            after=f"interval = self.update_interval or timedelta({days})",
+            reason="The coordinator always polls at the interval of its options, "
+            "at least 30 seconds: the fallback is never taken.",
+        )
+        for days in (1, -1)
+    ),
+    Equivalent(
+        file=_COORDINATOR,
+        where="InvoxiaCoordinator._async_latest_fix",
+        before="fixes = await self.client.get_locations(tracker, max_count=1)",
+        after="fixes = await self.client.get_locations(tracker, max_count=2)",
+        reason="One page of the history answers either count, with one request: "
+        "its newest fix comes first either way, and only that one is read.",
+    ),
+    *(
+        Equivalent(
+            file=_COORDINATOR,
+            where="InvoxiaCoordinator._async_latest_fix",
+            before=before,
+            after=before.replace("fixes[0]", "fixes[-1]"),
+            reason="get_locations(max_count=1) returns one fix at most: the first is "
+            "the last.",
+        )
+        for before in (
+            "fix = _newer(known.fix, fixes[0]) if fixes else known.fix",
+            "known.fix_of if fixes and fix is not fixes[0] else "
+            "_change_marker(tracker)",
+        )
+    ),
+    *(
+        Equivalent(
+            file=_MODELS,
+            where=where,
+            before="@dataclass(frozen=True, slots=True, kw_only=True)",
+            after="@dataclass(frozen=True, slots=True, kw_only=False)",
+            reason="It declares no field of its own, only class attributes: kw_only "
+            "applies to none, and the inherited fields keep their own.",
+        )
+        for where in ("Android", "Iphone", "Tracker01", "Tracker03", "Tracker04")
+    ),
+    Equivalent(
+        file=_MODELS,
+        where="TrackerStatus.moving",
+        before="return None if self.stationary is None else self.stationary == 0",
+        after="return None if self.stationary is None else self.stationary <= 0",
+        reason="stationary is read with a minimum of 0: it is never negative.",
+    ),
+)
+"""The equivalent mutants of the modules `scripts/mutate` runs by default."""
