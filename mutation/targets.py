@@ -17,7 +17,13 @@ TARGETS: Final[Mapping[str, tuple[str, ...]]] = {
         "tests/test_entities.py",
         "tests/test_faults.py",
         "tests/test_init.py",
+        "tests/test_scheduler.py",
         "tests/test_services.py",
+    ),
+    f"{PACKAGE}/scheduler.py": (
+        "tests/test_scheduler.py",
+        "tests/test_coordinator*.py",
+        "tests/test_diagnostics.py",
     ),
 }
 """Each module mutated, and the test files (globs, from the root) run against it."""
@@ -26,6 +32,7 @@ DEFAULT_FILES: Final = (
     f"{PACKAGE}/api/client.py",
     f"{PACKAGE}/api/models.py",
     f"{PACKAGE}/coordinator.py",
+    f"{PACKAGE}/scheduler.py",
 )
 
 
