@@ -50,6 +50,7 @@ USAGES = ("dog", "cat", "bike", "vehicle", "person")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SECOND = 1_000_000
 _HOUR = 3600 * _SECOND
+_RHYTHM_JITTER = 0.1
 _DAY = 24 * _HOUR
 _METRES_PER_DEGREE = 111_320.0
 _HOME_RADIUS_M = 100.0
@@ -819,9 +820,23 @@ class Tracker:
     def _fix_offsets(
         self, rng: random.Random, phase: _Phase, duration: int
     ) -> list[int]:
-        """Plan when fixes are taken: often on the move, hourly at rest."""
-        every = self._profile.fix_every_s * _SECOND if phase.moving else _HOUR
-        count = max(1, round(duration / every))
+        """Plan when fixes are taken: on the move, on a rhythm; at rest, hourly.
+
+        On the move, a fix comes every `fix_every_s`, each interval within
+        ±`_RHYTHM_JITTER` of it, as a real tracker's do: a poller can learn the
+        rhythm. A moving leg lasts two intervals at least: it has a fix. At rest,
+        fixes are evenly spread, one an hour or one in all.
+        """
+        if phase.moving:
+            every = self._profile.fix_every_s * _SECOND
+            low, high = every * (1 - _RHYTHM_JITTER), every * (1 + _RHYTHM_JITTER)
+            offsets: list[int] = []
+            offset = round(rng.uniform(low, high))
+            while offset < duration:
+                offsets.append(offset)
+                offset += round(rng.uniform(low, high))
+            return offsets
+        count = max(1, round(duration / _HOUR))
         step = duration / count
         # Jitter stays within a quarter step, so fixes are ordered and inside the leg.
         return [

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 from math import cos, radians, sqrt
+from itertools import pairwise
 import operator
 import time
 
@@ -149,7 +150,7 @@ def test_a_burst_straddles_the_first_page_boundary() -> None:
     assert [fix.time_us for fix in burst] == [second] * 4
     assert [fix.method for fix in burst] == [2, 3, 1, 14]
     assert history[17].time_us > second > history[22].time_us
-    assert {fix.to_json()["datetime"] for fix in burst} == {"2026-01-01T04:22:45Z"}
+    assert {fix.to_json()["datetime"] for fix in burst} == {"2026-01-01T06:17:53Z"}
     first_page = world.tracker(world.quirks.page_boundary_tracker).locations(None, None)
     assert first_page == history[:PAGE_SIZE]
 
@@ -172,7 +173,7 @@ def test_unknown_values_hide_in_one_tracker() -> None:
     world = World(seed=1, trackers=5, start=SIMULATOR_START)
     tracker = world.tracker(world.quirks.unknown_values_tracker)
     assert tracker.config_json()["icon"] == 999
-    assert [fix.method for fix in tracker.history()[6:9]] == [14, 99, 3]
+    assert [fix.method for fix in tracker.history()[6:9]] == [2, 99, 2]
     assert tracker.history()[7].precision == 100
 
 
@@ -643,8 +644,9 @@ def test_recorded_pages_are_unsorted_and_some_dates_naive() -> None:
         if location != by_uuid[location["uuid"]]
     ]
     assert offsets == [
-        ("2026-01-01T10:14:41.002927", "2026-01-01T10:14:41.002927+00:00"),
-        ("2026-01-01T10:47:50.167125", "2026-01-01T10:47:50.167125+00:00"),
+        ("2026-01-01T08:36:12.119291", "2026-01-01T08:36:12.119291+00:00"),
+        ("2026-01-01T10:27:16", "2026-01-01T10:27:16+00:00"),
+        ("2026-01-01T09:59:29.426948", "2026-01-01T09:59:29.426948+00:00"),
     ]
     assert {datetime.fromisoformat(str(when)).tzinfo for when, _ in offsets} == {None}
 
@@ -737,3 +739,24 @@ def test_reports_that_cannot_be_are_refused(
     world = World(seed=2, trackers=1, start=SIMULATOR_START)
     with pytest.raises(ValueError, match=message):
         world.follow(world.tracker_ids[0], reports)
+
+
+def test_moving_trackers_report_on_a_rhythm_a_poller_can_learn() -> None:
+    """On the move, a person's fixes come every 120 s, each interval within ±10 %.
+
+    A longer interval spans a stop (a fix an hour at most) and is no rhythm's.
+    """
+    world = World(seed=1, trackers=5, start=SIMULATOR_START)
+    person = world.tracker(world.tracker_ids[4])
+    assert person.usage == "person"
+    assert person.id not in {
+        world.quirks.page_boundary_tracker,
+        world.quirks.same_second_tracker,
+        world.quirks.unknown_values_tracker,
+    }
+    times = sorted(fix.time_us for fix in person.history())
+    intervals = [(newer - older) / SECOND for older, newer in pairwise(times)]
+    moving = [interval for interval in intervals if interval < 240]
+    assert len(moving) >= 100
+    assert 108 <= min(moving)
+    assert max(moving) <= 132
