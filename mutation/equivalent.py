@@ -343,5 +343,21 @@ EQUIVALENT: Final[tuple[Equivalent, ...]] = (
         after="return None if self.stationary is None else self.stationary <= 0",
         reason="stationary is read with a minimum of 0: it is never negative.",
     ),
+    Equivalent(
+        file=_CLIENT,
+        where="Config.api_origin",
+        before='if parts.scheme == "http" and not _is_loopback(host):',
+        after='if parts.scheme <= "http" and not _is_loopback(host):',
+        reason='The scheme is http or https by then, and only http is <= "http".',
+    ),
+    Equivalent(
+        file=_COORDINATOR,
+        where="InvoxiaTrackerData",
+        before="shown_elsewhere: bool = False",
+        after="shown_elsewhere: bool = True",
+        reason="Every poll marks each tracker shown elsewhere or not "
+        "(_mark_shown_elsewhere) before its data is published: a default of True "
+        "is undone there.",
+    ),
 )
 """The equivalent mutants of the modules `scripts/mutate` runs by default."""

@@ -214,19 +214,18 @@ def document(
             "mistake the tests would let through, unless it changes nothing at all: "
             "it is then equivalent, listed below with the reason. The target: the "
             f"tests kill at least {percent(TARGET_SCORE)} of the mutants that change "
-            "behaviour in each of the client, its models, the coordinator and its "
-            "scheduler."
+            "behaviour in each of the client, its models and the coordinator."
         ),
         "",
         "## Run it",
         "",
         _paragraph(
-            "Before merging a change to the client (`api/`), the coordinator or the "
-            "scheduler, or to their tests. It takes too long for `scripts/test` and CI."
+            "Before merging a change to the client (`api/`) or to the coordinator, "
+            "or to their tests. It takes too long for `scripts/test` and CI."
         ),
         "",
         "```sh",
-        "scripts/mutate               # client, models, polling; rewrites this",
+        "scripts/mutate               # client, models, coordinator; rewrites this",
         "scripts/mutate api/models.py # some modules, or a directory: prints only",
         "scripts/mutate --help        # jobs, per-test timeout, output",
         "```",

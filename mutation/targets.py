@@ -32,7 +32,6 @@ DEFAULT_FILES: Final = (
     f"{PACKAGE}/api/client.py",
     f"{PACKAGE}/api/models.py",
     f"{PACKAGE}/coordinator.py",
-    f"{PACKAGE}/scheduler.py",
 )
 
 

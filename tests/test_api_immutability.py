@@ -13,7 +13,17 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from custom_components.invoxia.api import Config, Device, Tracker, TrackerData, User
+from custom_components.invoxia.api import (
+    Config,
+    Device,
+    PartialListing,
+    Tracker,
+    TrackerData,
+    TrackerListing,
+    UnknownAnswerScheme,
+    UnreadableDevice,
+    User,
+)
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -29,7 +39,8 @@ PHONE = {
 def _models() -> list[object]:
     """Return one instance of each model of the client, and a Config.
 
-    Every tracker type and phone, a tracker's config and status, a fix and a user.
+    Every tracker type and phone, a tracker's config and status, a fix, a user, and
+    a listing with a device it cannot read.
     """
     trackers = [
         Device.from_json(TRACKER | {"type": device_type})
@@ -37,6 +48,7 @@ def _models() -> list[object]:
     ]
     tracker = trackers[0]
     assert isinstance(tracker, Tracker)
+    unreadable = UnreadableDevice(name="Rex", error=UnknownAnswerScheme("no serial"))
     return [
         *trackers,
         Device.from_json(PHONE | {"type": "android"}),
@@ -51,6 +63,8 @@ def _models() -> list[object]:
         ),
         User.from_json({"id": 1, "username": "rex@example.com", "profiles": [3]}),
         Config("rex@example.com", "secret"),
+        unreadable,
+        TrackerListing(trackers=(tracker,), unreadable=(unreadable,)),
     ]
 
 
@@ -89,3 +103,9 @@ def test_a_model_takes_every_field_by_name_only(model: DataclassInstance) -> Non
         others = {key: other for key, other in values.items() if key != name}
         with pytest.raises(TypeError, match="positional argument"):
             build(value, **others)
+
+
+def test_a_partial_listing_without_names_has_none_for_each_unreadable_device() -> None:
+    """Unnamed, each device that cannot be read still has its place in `names`."""
+    errors = [UnknownAnswerScheme("no serial"), UnknownAnswerScheme("no type")]
+    assert PartialListing([], errors).names == [None, None]
