@@ -5,6 +5,7 @@ import asyncio
 from collections.abc import Coroutine
 from datetime import UTC, datetime
 import re
+import selectors
 import signal
 from typing import Any
 
@@ -183,18 +184,22 @@ class JumpingClockLoop(asyncio.SelectorEventLoop):
     """
 
     def __init__(self) -> None:
-        """Start the clock at zero and wrap the selector's wait."""
-        super().__init__()
+        """Start the clock at zero, on a selector that never waits."""
+        loop = self
+
+        class JumpingSelector(selectors.DefaultSelector):
+            """Answer what is ready now; time out by moving the loop's clock."""
+
+            def select(
+                self, timeout: float | None = None
+            ) -> list[tuple[selectors.SelectorKey, int]]:
+                events = super().select(0)
+                if not events and timeout is not None:
+                    loop.now += timeout
+                return events
+
         self.now = 0.0
-        select = self._selector.select  # type: ignore[attr-defined]
-
-        def jump(timeout: float | None) -> list[object]:
-            events: list[object] = select(0)
-            if not events and timeout is not None:
-                self.now += timeout
-            return events
-
-        self._selector.select = jump  # type: ignore[attr-defined]
+        super().__init__(JumpingSelector())
 
     def time(self) -> float:
         """Answer the virtual time, in seconds."""
