@@ -245,7 +245,8 @@ class Fix(NamedTuple):
     lat: float
     lng: float
     method: int
-    precision: int
+    precision: int | str | None
+    """In metres; by hand also a value the real API may send: text, or None (absent)."""
     pkt_drop: int
     uuid_bits: int
     text_coordinates: bool
@@ -281,10 +282,11 @@ class Fix(NamedTuple):
             else _format_time(self.time_us, offset=True).removesuffix("+00:00"),
             "lat": lat,
             "lng": lng,
-            "precision": self.precision,
             "method": self.method,
             "pkt_drop": self.pkt_drop,
         }
+        if self.precision is not None:
+            answer["precision"] = self.precision
         if self.rssi is not None:
             # A field the documented schema lacks, as the API adds some.
             answer["rssi"] = self.rssi
@@ -307,8 +309,8 @@ class Move(NamedTuple):
     tracker_id: int
     lat: float
     lng: float
-    precision: int = 10
-    """In metres."""
+    precision: int | str | None = 10
+    """In metres, or a value the real API may send: text, or None (absent)."""
     method: int = _GPS
 
 
@@ -1120,7 +1122,7 @@ class World:
         lat: float,
         lng: float,
         *,
-        precision: int = 10,
+        precision: int | str | None = 10,
         method: int = _GPS,
     ) -> Fix:
         """Record a fix of a tracker at this place now; it then stays there.
@@ -1189,7 +1191,12 @@ class World:
         tracker.run_until(self._now_us)
 
     def _plain_fix(
-        self, time_us: int, lat: float, lng: float, precision: int, method: int
+        self,
+        time_us: int,
+        lat: float,
+        lng: float,
+        precision: int | str | None,
+        method: int,
     ) -> Fix:
         """Build a fix with none of the wire quirks, its identifier drawn at random."""
         return Fix(

@@ -163,3 +163,28 @@ async def test_listed_position_off_the_globe_shows_no_fix_details_either(
     await poll(hass, freezer)
     assert _position(hass, tracker.serial) == (None, None, None)
     assert _sensor(hass, f"{tracker.serial}_location_method") == STATE_UNKNOWN
+
+
+@pytest.mark.freeze_time(SIMULATOR_START)
+@pytest.mark.parametrize("reply_shape", [ReplyShape.MODELLED, ReplyShape.RECORDED])
+@pytest.mark.parametrize(
+    "precision", [-1, None, "abc"], ids=["negative", "absent", "text"]
+)
+@pytest.mark.usefixtures("init_integration")
+async def test_fix_without_usable_precision_shows_once_with_accuracy_unknown(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    precision: int | str | None,
+) -> None:
+    """Accuracy unknown (0), method shown, and that fix is not asked again."""
+    world = simulator.world
+    tracker = world.tracker(world.tracker_ids[0])
+    world.move_tracker(tracker.id, 48.8584, 2.2945, precision=precision, method=3)
+    simulator.counters.reset()
+    await poll(hass, freezer)
+    assert _position(hass, tracker.serial) == (48.8584, 2.2945, 0)
+    assert _sensor(hass, f"{tracker.serial}_location_method") == "bssid"
+    await poll(hass, freezer)
+    await poll(hass, freezer)
+    assert dict(simulator.counters.requests) == {LISTING: 3, HISTORY: 1}
