@@ -242,14 +242,6 @@ EQUIVALENT: Final[tuple[Equivalent, ...]] = (
     Equivalent(
         file=_COORDINATOR,
         where="InvoxiaCoordinator._update_devices",
-        before="and before.tracker is not known.tracker",
-        after="and before.tracker != known.tracker",
-        reason="The test only spares comparing device infos: equal trackers have "
-        "equal device infos, which the next test finds unchanged.",
-    ),
-    Equivalent(
-        file=_COORDINATOR,
-        where="InvoxiaCoordinator._update_devices",
         before="and device_info(before.tracker) != device_info(known.tracker)",
         after="and device_info(before.tracker) is not device_info(known.tracker)",
         reason="Asking the device registry for a device with its info unchanged "
@@ -283,47 +275,34 @@ EQUIVALENT: Final[tuple[Equivalent, ...]] = (
         )
         for operator in ("<=", ">=")
     ),
-    Equivalent(
-        file=_COORDINATOR,
-        where="InvoxiaCoordinator._warn_of_unreadable",
-        before="for name, error in zip(partial.names, partial.errors, strict=True):",
-        after="for name, error in zip(partial.names, partial.errors, strict=False):",
-        reason="PartialListing holds a name, or None, for each error: the lists "
-        "are never of different lengths for strict to object to.",
-    ),
     *(
         Equivalent(
             file=_COORDINATOR,
-            where="InvoxiaCoordinator._polling_delay",
-            before="interval = self.update_interval or timedelta(0)",
-            after=f"interval = self.update_interval or timedelta({days})",
-            reason="The coordinator always polls at the interval of its options, "
-            "at least 30 seconds: the fallback is never taken.",
+            where="InvoxiaCoordinator._schedule_refresh",
+            before=decorator,
+            after="",
+            reason="The base class calls the method itself, in the event loop: "
+            "neither marker is read at run time.",
         )
-        for days in (1, -1)
+        for decorator in ("@callback", "@override")
     ),
     Equivalent(
         file=_COORDINATOR,
-        where="InvoxiaCoordinator._async_latest_fix",
-        before="fixes = await self.client.get_locations(tracker, max_count=1)",
-        after="fixes = await self.client.get_locations(tracker, max_count=2)",
-        reason="One page of the history answers either count, with one request: "
-        "its newest fix comes first either way, and only that one is read.",
+        where="InvoxiaCoordinator._updated",
+        before="elif known.tracker == tracker:",
+        after="elif known.tracker is tracker:",
+        reason="The test only spares composing again: an unchanged tracker, with "
+        "the fix known of it, composes data equal to what was known.",
     ),
-    *(
-        Equivalent(
-            file=_COORDINATOR,
-            where="InvoxiaCoordinator._async_latest_fix",
-            before=before,
-            after=before.replace("fixes[0]", "fixes[-1]"),
-            reason="get_locations(max_count=1) returns one fix at most: the first is "
-            "the last.",
-        )
-        for before in (
-            "fix = _newer(known.fix, fixes[0]) if fixes else known.fix",
-            "known.fix_of if fixes and fix is not fixes[0] else "
-            "_change_marker(tracker)",
-        )
+    Equivalent(
+        file=_COORDINATOR,
+        where="InvoxiaCoordinator._update_devices",
+        before="and (before := previous.get(serial)) is not None",
+        after="or (before := previous.get(serial)) is not None",
+        reason="A changed device info changes the data, so the serial is in "
+        "self.changed either way; the mutant adds only trackers whose device info "
+        "the registry already has, or new ones, whose entities write the same info: "
+        "asking the registry for a device as it is changes nothing in it.",
     ),
     *(
         Equivalent(
