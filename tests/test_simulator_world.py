@@ -31,6 +31,12 @@ def _distance_m(fix: Fix, place: Position = DEFAULT_HOME) -> float:
     return sqrt(north * north + east * east)
 
 
+def _near_home(fix: Fix) -> bool:
+    """Tell whether a fix is within 100 m of home, give or take its precision."""
+    precision = fix.precision if isinstance(fix.precision, int) else 0
+    return _distance_m(fix) <= 100 + precision
+
+
 def _object(value: JsonValue) -> JsonObject:
     """Narrow a JSON value known to be an object."""
     assert isinstance(value, dict)
@@ -201,7 +207,7 @@ def test_histories_are_round_trips_from_home() -> None:
             (fix.time_us for fix in history), reverse=True
         )
         assert history[0].time_us <= START_US
-        at_home = [fix for fix in history if _distance_m(fix) <= 100 + fix.precision]
+        at_home = [fix for fix in history if _near_home(fix)]
         if tracker.roams:
             gps = [fix for fix in history if fix.method == 2]
             assert max(_distance_m(fix) for fix in gps) > 300
@@ -324,7 +330,7 @@ def test_advancing_moves_trackers_and_drains_batteries() -> None:
         later = [fix for fix in tracker.history() if fix.time_us > START_US]
         assert later
         assert max(fix.time_us for fix in later) <= world.now_us
-        near = [fix for fix in later if _distance_m(fix) <= 100 + fix.precision]
+        near = [fix for fix in later if _near_home(fix)]
         assert len(near) >= 2
         if tracker.roams:
             assert max(_distance_m(fix) for fix in later) > 100
