@@ -401,3 +401,19 @@ async def test_each_poll_logs_why_it_was_planned(
         "Next poll in 60 s: 1 tracker(s) may have shown a fix by then",
     ]
     assert messages[-1] == "Next poll in 300 s: no fix expected sooner"
+
+
+async def test_stops_on_the_way_leave_the_rhythm_to_be_followed(day: Day) -> None:
+    """Intervals that a stop or a detour lengthened or shortened are left out.
+
+    The trip's history has two of them among five intervals of about 120 s: the
+    rhythm is the other three, and the fixes after it are polled as they show.
+    """
+    history = [-585, -473, -342, -194, -115, 0]
+    times = [*history, 118, 240, 355, 478, 600]
+    reports = _reports(times)
+    day.follow(reports)
+    await day.setup(ADAPTIVE)
+    await day.run(until=700)
+
+    assert day.staleness(reports[-5:]) == [9.0, 5.0, 12.0, 4.0, 5.0]

@@ -31,10 +31,10 @@ RESTING_MAX: Final = timedelta(hours=6)
 """A longer interval between fixes is a stop, no rhythm."""
 DEVIATIONS: Final = 6
 """Intervals further than this many median absolute deviations are no rhythm's."""
+NEAR: Final = 0.15
+"""Nor are intervals further from their median than this share of it."""
 TOLERANCE: Final = 1.0
 """Intervals this close to their median, in s, belong to its rhythm whatever else."""
-SPAN: Final = 0.25
-"""A rhythm's intervals span at most this share of their median."""
 MARGIN: Final = timedelta(seconds=5)
 """How much wider than learned a window is, on each side."""
 
@@ -50,21 +50,20 @@ class InvoxiaWindow:
 def _rhythm(samples: deque[float]) -> tuple[float, float] | None:
     """Return the shortest and longest interval of a rhythm; None if there is none.
 
-    A rhythm is the samples close to their median, which are at least half of them
-    by the definition of the median absolute deviation, spanning a small share of
-    it. A missed report (an interval twice as long) or a trip starting soon after a
-    keep-alive is left out; stops of random lengths are no rhythm.
+    A rhythm is the samples close to their median (within a few median absolute
+    deviations, and within a share of it), when they are at least half of them. A
+    missed report (an interval twice as long), a stop on the way or a trip starting
+    soon after a keep-alive is left out; stops of random lengths are no rhythm.
     """
     if len(samples) < 2:  # noqa: PLR2004 - one interval is no rhythm yet
         return None
     middle = median(samples)
     deviation = median(abs(value - middle) for value in samples)
-    near = max(DEVIATIONS * deviation, TOLERANCE)
+    near = max(min(DEVIATIONS * deviation, NEAR * middle), TOLERANCE)
     agreeing = [value for value in samples if abs(value - middle) <= near]
-    shortest, longest = min(agreeing), max(agreeing)
-    if longest - shortest > SPAN * middle:
+    if len(agreeing) < max(2, len(samples) / 2):
         return None
-    return shortest, longest
+    return min(agreeing), max(agreeing)
 
 
 @dataclass(slots=True)
