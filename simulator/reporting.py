@@ -24,7 +24,7 @@ _JITTER: Final = 0.1
 _DELAY_S: Final = (5.0, 40.0)
 _DELAY_SPREAD: Final = 0.2
 _MISSED: Final = 0.05
-_KEEP_ALIVE_S: Final = 3_600.0
+KEEP_ALIVE_S: Final = 3_600.0
 _KEEP_ALIVE_SHARE: Final = 0.5
 _REST_S: Final = (1_800.0, 4 * 3_600.0)
 _TRIP_S: Final = (900.0, 3_600.0)
@@ -82,10 +82,10 @@ def reporting_day(
     while moment < duration:
         rest = rng.uniform(*_REST_S)
         if traits.keep_alive:
-            beat = moment + _KEEP_ALIVE_S
+            beat = moment + KEEP_ALIVE_S
             while beat < moment + rest:
                 take(beat, place)
-                beat += _KEEP_ALIVE_S
+                beat += KEEP_ALIVE_S
         moment += rest
         target = _away(rng, home) if place == home else home
         start, length = moment, rng.uniform(*_TRIP_S)

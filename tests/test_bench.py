@@ -10,7 +10,9 @@ import re
 
 import pytest
 
+from bench.freshness import WATCHES, _foresight, _foreseeable, _outcome, watching
 from bench.runner import main, parse_args, publish, run
+from simulator import Report
 
 ROW = re.compile(
     r"^\| (?P<size>[\d,]+) \| (?P<label>ours, [^|]+) \| \d+ \| (?P<requests>\d+) \|"
@@ -130,3 +132,45 @@ def test_quick_freshness_run_ends_with_its_summary(
         "peer",
         "adaptive",
     ]
+
+
+def _report(taken: float) -> Report:
+    """A fix at home, taken at `taken` s and shown 10 s later."""
+    return Report(taken=taken, shown=taken + 10, latitude=0.0, longitude=0.0)
+
+
+def test_the_blind_bound_foresees_every_fix_but_a_trips_first() -> None:
+    """Keep-alives an hour apart and a trip's rhythm are foreseen; its first is not."""
+    day = [_report(taken) for taken in (-10, 3590, 7190, 9000, 9300, 9610)]
+
+    assert [report.taken for report in _foreseeable(day)] == [3590, 7190, 9300, 9610]
+
+
+@pytest.mark.parametrize("watch", [60.0, 300.0])
+def test_the_blind_bound_sees_a_trips_first_fix_by_its_watch(watch: float) -> None:
+    """Foreseen fixes show at once; a trip's first waits for the next watch poll."""
+    day = [_report(taken) for taken in (-100, 3500, 5020, 5420, 5820)]
+    homes = [[True] * len(day)]
+
+    requests, shown = _foresight([day], homes, watch=watch, blind=True)
+    outcome = _outcome("blind", [day], homes, requests, shown)
+
+    first_wait = outcome.staleness[1]
+    assert 0 < first_wait <= watch
+    assert outcome.staleness[0] == outcome.staleness[2] == outcome.staleness[3] == 0
+    # A listing per poll, and a history per new fix seen (the day before's included).
+    polls = len({moment for moment, _, _ in shown[0]})
+    assert requests == polls + 5
+
+
+def test_watching_more_often_costs_more_and_waits_less() -> None:
+    """On the seeded day, each shorter watch costs more requests for a shorter p95."""
+    outcomes = watching(1)
+
+    assert [item.strategy for item in outcomes][-1] == (
+        "foresight blind to trip starts, watching every 60 s"
+    )
+    requests = [item.requests for item in outcomes]
+    assert requests == sorted(requests)
+    assert len(set(requests)) == len(WATCHES)
+    assert outcomes[0].p95 > outcomes[-1].p95
