@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from bench.freshness import WATCHES, _foresight, _foreseeable, _outcome, watching
+from bench.freshness import WATCHES, _foreseeable, _foresight, _outcome, watching
 from bench.runner import main, parse_args, publish, run
 from simulator import Report
 
@@ -135,7 +135,7 @@ def test_quick_freshness_run_ends_with_its_summary(
 
 
 def _report(taken: float) -> Report:
-    """A fix at home, taken at `taken` s and shown 10 s later."""
+    """Return a fix taken at `taken` s and shown 10 s later."""
     return Report(taken=taken, shown=taken + 10, latitude=0.0, longitude=0.0)
 
 
