@@ -592,8 +592,10 @@ most are the polls every longest interval that watch for a trip to start, and ea
 fix then costs a listing and a history; the bound, which polls exactly as each fix
 shows, costs about the peer's requests, and adaptive polling pays more for the
 fixes it expects, which come within ±10 % of their rhythm: it asks every 30 s (the
-shortest interval) from the earliest they may show to the latest, and a tracker
-that stops costs one such window. Median staleness: those polls see a fix some
+shortest interval) from the earliest they may show to the latest, then twice more
+(60 s on, in case the fix is late, and when the next would show, in case its
+report went missing), and a tracker that stops costs one such window and those two
+polls. Median staleness: those polls see a fix some
 15 s after it shows, as polling every 30 s does; half of fixed 60 s's median is
 under that, fresher than fixed 30 s. p95 staleness: nothing announces a trip's
 first fix, which waits for the poll every longest interval (up to 300 s); those

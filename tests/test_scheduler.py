@@ -183,8 +183,8 @@ async def test_polls_land_just_after_a_regular_trackers_fixes(day: Day) -> None:
 async def test_jitter_and_a_missed_report_cost_a_poll_or_two(day: Day) -> None:
     """A fix early or late within the rhythm's span is polled within 30 s.
 
-    After a report that never came, the tracker counts as at rest until its next fix,
-    which the longest interval finds.
+    A report that never came (720 s) is asked again 60 s after its window's end
+    (820 s), then as the next fix should have shown (895 s): it finds that fix.
     """
     history = [-600, -485, -360, -242, -120, 0]
     times = [*history, 110, 245, 360, 470, 600, 850, 960, 1080]
@@ -201,27 +201,49 @@ async def test_jitter_and_a_missed_report_cost_a_poll_or_two(day: Day) -> None:
         10.0,
         15.0,
         25.0,
-        210.0,
-        100.0,
+        35.0,
+        20.0,
         10.0,
     ]
+    assert day.polls[9:13] == [740.0, 770.0, 820.0, 895.0]
+
+
+async def test_a_fix_later_than_its_rhythm_is_asked_again_a_minute_on(
+    day: Day,
+) -> None:
+    """A fix 60 s later than a rhythm of 120 s ever was is found by the retry.
+
+    Its window, 355 to 390 s, is polled at 385 s and at its end (415 s: 30 s after
+    the last poll at the soonest); the fix shows at 430 s; the retry, 60 s after the
+    window's end, sees it. The next fix is followed again, 15 s after it shows.
+    """
+    times = [*_every(120, 7, start=-840), 120, 240, 420, 540, 660]
+    reports = _reports(times)
+    day.follow(reports)
+    await day.setup(ADAPTIVE)
+    await day.run(until=700)
+
+    assert day.polls[4:8] == [385.0, 415.0, 450.0, 565.0]
+    late = next(report for report in reports if report.taken == 420)
+    assert day.staleness([late]) == [20.0]
 
 
 async def test_a_tracker_that_stops_is_polled_at_the_longest_interval(
     day: Day,
 ) -> None:
-    """After its last fix, the next one's window is polled to its end, then no more.
+    """After its last fix, the next one's window is polled, then asked once more.
 
     The fix at 360 s, its last, is polled at 385 s; the one expected 60 s later is
-    asked for at 445 s, then at the window's end, 30 s later at the soonest; then
-    polls come every 300 s.
+    asked for at 445 s, then at the window's end (450 s), 30 s later at the soonest;
+    then once more 60 s after that end, when a late fix or the one after a missed
+    report would have shown; then polls come every 300 s.
     """
     day.follow(_reports(_every(60, 12, start=-360)))
     await day.setup(ADAPTIVE)
     await day.run(until=2500)
 
-    assert day.polls[7:10] == [385.0, 445.0, 475.0]
-    assert day.gaps()[9:] == [LONGEST] * 6
+    assert day.polls[7:11] == [385.0, 445.0, 475.0, 510.0]
+    assert day.gaps()[10:] == [LONGEST] * 6
 
 
 async def test_a_tracker_that_starts_moving_is_followed(day: Day) -> None:

@@ -6,7 +6,9 @@ was taken. Both rhythms and that delay are learned per tracker, from the times o
 its fixes and from the polls that first saw them. The next fix is then expected in
 a window: from the shortest to the longest interval of the rhythm after the last
 fix, plus the delay. Polls cover it a shortest interval apart until the fix
-shows or the window ends; then the tracker counts as at rest, and only its
+shows or the window ends. A fix that has not come by then is asked again twice:
+60 s later, in case it is late, and as the next fix should have shown, in case
+its report went missing. Then the tracker counts as at rest, and only its
 keep-alive or the longest interval polls it.
 """
 
@@ -37,6 +39,8 @@ TOLERANCE: Final = 1.0
 """Intervals this close to their median, in s, belong to its rhythm whatever else."""
 MARGIN: Final = timedelta(seconds=5)
 """How much wider than learned a window is, on each side."""
+LATE: Final = timedelta(seconds=60)
+"""How long after its window's end a fix that has not come is asked again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +115,8 @@ class InvoxiaRhythm:
 
         A fix that came when a keep-alive was due is one: the next is a keep-alive
         too. After any other, the tracker may be moving: its next fix is expected
-        after its moving rhythm, else after its keep-alive.
+        after its moving rhythm, else after its keep-alive. Each rhythm's window is
+        followed by its retries, windows of a moment; all are in the order they end.
         """
         if self.last_fix is None:
             return []
@@ -121,13 +126,17 @@ class InvoxiaRhythm:
             if resting[0] <= since <= resting[1]:
                 rhythms = [resting]
         least, most = self.delay()
-        return [
-            InvoxiaWindow(
-                self.last_fix + timedelta(seconds=shortest + least) - MARGIN,
-                self.last_fix + timedelta(seconds=longest + most) + MARGIN,
-            )
-            for shortest, longest in filter(None, rhythms)
-        ]
+        windows = []
+        for shortest, longest in filter(None, rhythms):
+            start = self.last_fix + timedelta(seconds=shortest + least) - MARGIN
+            end = self.last_fix + timedelta(seconds=longest + most) + MARGIN
+            late, missed = end + LATE, end + timedelta(seconds=longest)
+            windows += [
+                InvoxiaWindow(start, end),
+                InvoxiaWindow(late, late),
+                InvoxiaWindow(missed, missed),
+            ]
+        return sorted(windows, key=lambda window: window.end)
 
 
 class InvoxiaScheduler:
