@@ -21,6 +21,7 @@ TARGETS: Final[Mapping[str, tuple[str, ...]]] = {
         "tests/test_services.py",
     ),
     f"{PACKAGE}/scheduler.py": (
+        "tests/test_scheduler_rules.py",
         "tests/test_scheduler.py",
         "tests/test_coordinator*.py",
         "tests/test_diagnostics.py",
