@@ -43,8 +43,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description=(
             "Mutation-test modules of the integration against the tests mapped to "
             "them (mutation/targets.py), on a copy of the tree. Without FILE: the "
-            "client, its models and the coordinator, and docs/mutation.md is "
-            "rewritten."
+            "client, its models, the coordinator and its scheduler, and "
+            "docs/mutation.md is rewritten."
         ),
     )
     parser.add_argument(

@@ -42,6 +42,7 @@ def _code(text: str) -> str:
 _CLIENT: Final = "custom_components/invoxia/api/client.py"
 _COORDINATOR: Final = "custom_components/invoxia/coordinator.py"
 _MODELS: Final = "custom_components/invoxia/api/models.py"
+_SCHEDULER: Final = "custom_components/invoxia/scheduler.py"
 
 _IDENTITY: Final = (
     "{} compare equal only when they are the same object: `is` and `==` agree."
@@ -337,6 +338,72 @@ EQUIVALENT: Final[tuple[Equivalent, ...]] = (
         reason="Every poll marks each tracker shown elsewhere or not "
         "(_mark_shown_elsewhere) before its data is published: a default of True "
         "is undone there.",
+    ),
+    *(
+        Equivalent(
+            file=_SCHEDULER,
+            where=where,
+            before=before,
+            after=before.replace("slots=True", "slots=False"),
+            reason="Slots only save memory and refuse attributes the class does "
+            "not declare, which no code sets.",
+        )
+        for where, before in (
+            ("InvoxiaWindow", "@dataclass(frozen=True, slots=True)"),
+            ("InvoxiaRhythm", "@dataclass(slots=True)"),
+        )
+    ),
+    Equivalent(
+        file=_SCHEDULER,
+        where="_rhythm",
+        before="if len(samples) < 2:",
+        after="if len(samples) < 1:",
+        reason="One sample is its own median and agrees with it alone: 1 agreeing "
+        "is fewer than the 2 a rhythm needs, so None comes either way.",
+    ),
+    Equivalent(
+        file=_SCHEDULER,
+        where="_rhythm",
+        before="if len(agreeing) < max(2, len(samples) / 2):",
+        after="if len(agreeing) < max(1, len(samples) / 2):",
+        reason="The two differ only for one agreeing sample of two or three: of "
+        "two, the median lies halfway, so both agree or neither does; of three, "
+        "one is below 1.5 either way.",
+    ),
+    Equivalent(
+        file=_SCHEDULER,
+        where="InvoxiaRhythm.windows",
+        before="if resting is not None and len(self.times) > 1:",
+        after="if resting is not None and len(self.times) != 1:",
+        reason="A rhythm with a last fix knows its time: times is never empty there.",
+    ),
+    Equivalent(
+        file=_SCHEDULER,
+        where="InvoxiaScheduler.observe",
+        before="if time is None or time == rhythm.last_fix:",
+        after="if time is None or time is rhythm.last_fix:",
+        reason="An equal fix time that is another object goes on to tell no delay "
+        "(it is not after the last fix), no new interval (it is known), and becomes "
+        "the last fix, equal to the one there.",
+    ),
+    Equivalent(
+        file=_SCHEDULER,
+        where="InvoxiaScheduler.observe",
+        before="if rhythm.last_fix is not None and rhythm.last_fix < time <= now:",
+        after="if rhythm.last_fix is not None and rhythm.last_fix <= time <= now:",
+        reason="A time equal to the last fix was skipped just before.",
+    ),
+    *(
+        Equivalent(
+            file=_SCHEDULER,
+            where="InvoxiaScheduler.observe",
+            before="not_shown = (previous - time).total_seconds() if previous else 0.0",
+            after=f"not_shown = (previous - time).total_seconds() if previous "
+            f"else {value}",
+            reason="Only the first poll has no poll before it, and then no tracker "
+            "has a last fix yet: no delay is told.",
+        )
+        for value in ("1.0", "-1.0")
     ),
 )
 """The equivalent mutants of the modules `scripts/mutate` runs by default."""

@@ -214,7 +214,8 @@ def document(
             "mistake the tests would let through, unless it changes nothing at all: "
             "it is then equivalent, listed below with the reason. The target: the "
             f"tests kill at least {percent(TARGET_SCORE)} of the mutants that change "
-            "behaviour in each of the client, its models and the coordinator."
+            "behaviour in each of the client, its models, the coordinator and its "
+            "scheduler."
         ),
         "",
         "## Run it",

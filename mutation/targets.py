@@ -33,6 +33,7 @@ DEFAULT_FILES: Final = (
     f"{PACKAGE}/api/client.py",
     f"{PACKAGE}/api/models.py",
     f"{PACKAGE}/coordinator.py",
+    f"{PACKAGE}/scheduler.py",
 )
 
 

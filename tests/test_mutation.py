@@ -59,12 +59,13 @@ def _generated(**fields: object) -> dict[str, object]:
     } | fields
 
 
-def test_the_default_modules_are_the_client_its_models_and_the_coordinator() -> None:
-    """Without FILE, the run is over client.py, models.py and coordinator.py."""
+def test_the_default_modules_are_the_client_its_models_and_the_polling() -> None:
+    """Without FILE, the run is over client.py, models.py, coordinator, scheduler."""
     assert resolve(ROOT, []) == [
         "custom_components/invoxia/api/client.py",
         "custom_components/invoxia/api/models.py",
         "custom_components/invoxia/coordinator.py",
+        "custom_components/invoxia/scheduler.py",
     ]
     assert list(DEFAULT_FILES) == resolve(ROOT, [])
 

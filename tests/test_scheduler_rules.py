@@ -79,7 +79,7 @@ def test_the_newest_intervals_and_delays_are_kept() -> None:
 
 
 def _rhythm_of(*gaps: float) -> InvoxiaRhythm:
-    """Return a tracker moving every 120 s, its keep-alive every hour.
+    """Return a tracker moving every 120 s, its keep-alive every 3,500 to 3,700 s.
 
     Its last fixes came these gaps apart; none told its delay.
     """
@@ -90,7 +90,7 @@ def _rhythm_of(*gaps: float) -> InvoxiaRhythm:
         last_fix=times[-1],
         times=times,
         moving=deque([120.0, 120.0]),
-        resting=deque([3600.0, 3600.0]),
+        resting=deque([3500.0, 3700.0]),
     )
 
 
@@ -98,9 +98,9 @@ MOVING_THEN_RESTING = [
     InvoxiaWindow(at(115), at(125)),
     moment(185),
     moment(245),
-    InvoxiaWindow(at(3595), at(3605)),
-    moment(3665),
-    moment(7205),
+    InvoxiaWindow(at(3495), at(3705)),
+    moment(3765),
+    moment(7405),
 ]
 """The windows after a fix at T0 of a tracker that may be moving, with its retries."""
 
@@ -112,11 +112,12 @@ MOVING_THEN_RESTING = [
         ((120.0,), MOVING_THEN_RESTING),
         # With one fix known, nothing tells a keep-alive: both rhythms may bring it.
         ((), MOVING_THEN_RESTING),
-        # After a keep-alive (exactly an hour after the fix before), another one.
+        # After a keep-alive (within its rhythm after the fix before), another one.
         ((120.0, 3600.0), MOVING_THEN_RESTING[3:]),
-        ((3600.0,), MOVING_THEN_RESTING[3:]),
-        ((3599.0,), MOVING_THEN_RESTING),
-        ((3601.0,), MOVING_THEN_RESTING),
+        ((3500.0,), MOVING_THEN_RESTING[3:]),
+        ((3700.0,), MOVING_THEN_RESTING[3:]),
+        ((3499.0,), MOVING_THEN_RESTING),
+        ((3701.0,), MOVING_THEN_RESTING),
     ],
 )
 def test_windows_follow_the_rhythm_the_last_fix_came_by(
@@ -177,6 +178,10 @@ def test_a_poll_learns_of_each_tracker_whatever_the_one_before() -> None:
 
     assert scheduler.rhythms["serial"].last_fix == at(480)
     assert scheduler.rhythms["other"].last_fix is None
+    # A tracker whose fix time can no longer be read keeps what was learned.
+    scheduler.observe({"serial": None}, at(600))
+    assert scheduler.rhythms["serial"].last_fix == at(480)
+    assert len(scheduler.rhythms["serial"].delays) == 4
 
 
 def test_a_window_polled_at_its_end_is_over() -> None:
@@ -211,18 +216,31 @@ def test_a_fix_due_a_longest_interval_away_leaves_the_longest_interval() -> None
     )
 
 
+def test_when_a_fix_is_due_follows_the_last_poll() -> None:
+    """In a window, the next poll comes 30 s after the last, whenever it is asked."""
+    scheduler = InvoxiaScheduler(LONGEST)
+    scheduler.observe({"serial": None}, T0)
+    rhythm = scheduler.rhythms["serial"]
+    rhythm.last_fix = T0
+    rhythm.moving.extend([175.0, 225.0])
+
+    assert scheduler.window("serial", T0) == InvoxiaWindow(at(170), at(230))
+    assert scheduler.due("serial", T0) == at(200)
+    assert scheduler.due("serial", at(180)) == at(200)
+
+
 def test_a_poll_serves_each_window_it_reaches() -> None:
     """A window opening at the very moment of the poll counts as served by it."""
     scheduler = InvoxiaScheduler(LONGEST)
-    scheduler.observe({"early": None, "exact": None}, T0)
+    scheduler.observe({"early": None, "exact": None, "later": None}, T0)
     # Moving every 120 s, no delay known: windows from 115 s after the last fix.
-    for serial, last_fix in (("early", -100), ("exact", -85)):
+    for serial, last_fix in (("early", -100), ("exact", -85), ("later", -75)):
         rhythm = scheduler.rhythms[serial]
         rhythm.last_fix = at(last_fix)
         rhythm.moving.extend([120.0, 120.0])
 
     # The first due, at 25 s, waits for the shortest interval: 30 s, when the
-    # second window opens.
+    # second window opens; the third opens at 40 s.
     assert scheduler.window("exact", T0) == InvoxiaWindow(at(30), at(40))
     assert scheduler.next_poll(T0) == (
         timedelta(seconds=30),
