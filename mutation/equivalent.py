@@ -356,8 +356,8 @@ EQUIVALENT: Final[tuple[Equivalent, ...]] = (
     Equivalent(
         file=_SCHEDULER,
         where="_rhythm",
-        before="if len(samples) < 2:",
-        after="if len(samples) < 1:",
+        before="if len(samples) < 2:  # noqa: PLR2004 - one interval is no rhythm yet",
+        after="if len(samples) < 1:  # noqa: PLR2004 - one interval is no rhythm yet",
         reason="One sample is its own median and agrees with it alone: 1 agreeing "
         "is fewer than the 2 a rhythm needs, so None comes either way.",
     ),

@@ -232,15 +232,16 @@ def test_when_a_fix_is_due_follows_the_last_poll() -> None:
 def test_a_poll_serves_each_window_it_reaches() -> None:
     """A window opening at the very moment of the poll counts as served by it."""
     scheduler = InvoxiaScheduler(LONGEST)
-    scheduler.observe({"early": None, "exact": None, "later": None}, T0)
+    serials = {"early": -100, "exact": -85, "later": -75, "latest": -70}
+    scheduler.observe(dict.fromkeys(serials), T0)
     # Moving every 120 s, no delay known: windows from 115 s after the last fix.
-    for serial, last_fix in (("early", -100), ("exact", -85), ("later", -75)):
+    for serial, last_fix in serials.items():
         rhythm = scheduler.rhythms[serial]
         rhythm.last_fix = at(last_fix)
         rhythm.moving.extend([120.0, 120.0])
 
     # The first due, at 25 s, waits for the shortest interval: 30 s, when the
-    # second window opens; the third opens at 40 s.
+    # second window opens; the others open at 40 s and 45 s.
     assert scheduler.window("exact", T0) == InvoxiaWindow(at(30), at(40))
     assert scheduler.next_poll(T0) == (
         timedelta(seconds=30),
