@@ -221,12 +221,13 @@ def document(
         "## Run it",
         "",
         _paragraph(
-            "Before merging a change to the client (`api/`) or to the coordinator, "
-            "or to their tests. It takes too long for `scripts/test` and CI."
+            "Before merging a change to the client (`api/`), the coordinator or its "
+            "scheduler, or to their tests. It takes too long for `scripts/test` and CI."
         ),
         "",
         "```sh",
-        "scripts/mutate               # client, models, coordinator; rewrites this",
+        "scripts/mutate               # client, models, coordinator, scheduler; "
+        "rewrites this",
         "scripts/mutate api/models.py # some modules, or a directory: prints only",
         "scripts/mutate --help        # jobs, per-test timeout, output",
         "```",
