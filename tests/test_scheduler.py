@@ -24,6 +24,7 @@ from simulator import (
     DEFAULT_USERNAME,
     Fault,
     FaultKind,
+    ReplyShape,
     Report,
     Simulator,
 )
@@ -178,6 +179,25 @@ async def test_polls_land_just_after_a_regular_trackers_fixes(day: Day) -> None:
             "next_fix": ["2026-01-01T12:29:55+00:00", "2026-01-01T12:30:30+00:00"],
         }
     ]
+
+
+async def test_a_listing_without_positions_has_the_rhythm_learned_from_fixes(
+    day: Day,
+) -> None:
+    """As the real API lists trackers, with no last position, the fixes tell it all.
+
+    The listing's last event moves with each fix: the fix fetched then gives its
+    time, and the polls land after the fixes as they do with a position listed.
+    """
+    reports = _reports(_every(120, 20, start=-590))
+    day.follow(reports)
+    day.world.set_shape(day.ids[0], ReplyShape.RECORDED)
+    await day.setup(ADAPTIVE)
+    await day.run(until=1800)
+
+    later = [report for report in reports if report.shown > 0]
+    assert day.staleness(later) == [10.0] + [15.0] * 14
+    assert day.gaps() == [30.0, 125.0] + [120.0] * 13
 
 
 async def test_jitter_and_a_missed_report_cost_a_poll_or_two(day: Day) -> None:

@@ -141,7 +141,7 @@ def test_a_window_is_frozen() -> None:
     """A window handed out cannot be changed under its scheduler."""
     window = InvoxiaWindow(T0, T0)
     with pytest.raises(FrozenInstanceError):
-        window.start = at(1)  # type: ignore[misc]
+        window.start = at(1)  # type: ignore[misc]  # the mistake under test
 
 
 def _scheduler() -> InvoxiaScheduler:
